@@ -1,0 +1,43 @@
+// Package configcmd holds `inboxctl config show`.
+package configcmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+// NewCmdConfig is `inboxctl config`.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "config <command>",
+		Short:   "Show the effective configuration",
+		GroupID: "admin",
+	}
+	c.AddCommand(&cobra.Command{
+		Use:   "show",
+		Short: "Show every setting, its value and where it came from",
+		Long: `Show every setting with its effective value and its source: a flag, an
+INBOXCTL_* environment variable, the config file, or the default. Precedence is
+flag > env > file > default. Passwords are masked.`,
+		Example: "  INBOXCTL_ORG=acme inboxctl config show",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			l := p.List(output.Cols("key", "value", "source"))
+			for _, s := range cfg.Settings() {
+				l.Row(s.Key, s.Value, s.Source)
+			}
+			return l.Close()
+		},
+	})
+	return c
+}

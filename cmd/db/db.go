@@ -1,0 +1,128 @@
+// Package db holds the `inboxctl db` commands: migrate, status and seed.
+package db
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/seed"
+)
+
+// NewCmdDB is `inboxctl db`.
+func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "db <command>",
+		Short:   "Migrate, inspect and seed the database",
+		Long:    "Apply inboxctl's embedded schema migrations, show which are applied, and seed demo data.",
+		GroupID: "admin",
+	}
+	c.AddCommand(newCmdMigrate(f), newCmdStatus(f), newCmdSeed(f))
+	return c
+}
+
+func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the pending schema migrations",
+		Long: `Apply the embedded schema migrations that the database does not have yet,
+each in its own transaction. Running it again changes nothing, and two
+concurrent runs are safe (they take an advisory lock).`,
+		Example: "  inboxctl db migrate --database-url postgres://inboxctl@db.internal/inbox",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := f.RawDB(c.Context())
+			if err != nil {
+				return err
+			}
+			done, err := db.Migrate(c.Context())
+			if err != nil {
+				return err
+			}
+			if len(done) == 0 {
+				fmt.Fprintln(f.IO.ErrOut, "The database is up to date; nothing to apply.")
+				return nil
+			}
+			for _, m := range done {
+				fmt.Fprintf(f.IO.ErrOut, "Applied %s\n", m.Name)
+			}
+			return nil
+		},
+	}
+}
+
+func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "status",
+		Short:   "List the migrations, applied and pending",
+		Example: "  inboxctl db status -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			db, err := f.RawDB(c.Context())
+			if err != nil {
+				return err
+			}
+			ms, err := db.Status(c.Context())
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			l := p.List(output.Cols("version", "name", "status", "applied_at"))
+			for _, m := range ms {
+				status := "pending"
+				if m.AppliedAt != nil {
+					status = "applied"
+				}
+				l.Row(int64(m.Version), m.Name, status, m.AppliedAt)
+			}
+			return l.Close()
+		},
+	}
+}
+
+func newCmdSeed(f *cmdutil.Factory) *cobra.Command {
+	var demo bool
+	var users int
+	c := &cobra.Command{
+		Use:   "seed --demo [--users N]",
+		Short: "Write deterministic demo data",
+		Long: `Write the demo org: org 'demo'; agents owner@demo.test (all access),
+asha@demo.test (all access) and ravi@demo.test (assigned access); N users with
+one chat each, spread over the agents, labels vip and billing, and two
+campaigns ('Diwali Sale', one-time for city=Pune; 'Welcome Series', ongoing).
+Every time is fixed, so the same N gives the same data.`,
+		Example: "  inboxctl db seed --demo --users 1000",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !demo {
+				return errs.Usagef("Say what to seed: --demo is the only data set.")
+			}
+			db, err := f.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			res, err := seed.Demo(c.Context(), db, users)
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if p.Format == output.JSON || p.Format == output.NDJSON {
+				return p.JSON(res)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Seeded org %s: %d agents, %d users (try: inboxctl inbox list --folder all --as %s)\n", res.Org, res.Agents, res.Users, seed.Owner)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&demo, "demo", false, "seed the demo org")
+	c.Flags().IntVar(&users, "users", seed.DefaultUsers, "number of demo users")
+	return c
+}

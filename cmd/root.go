@@ -1,0 +1,133 @@
+// Package cmd is inboxctl's command tree: thin cobra commands that parse
+// flags, call internal/, and render.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/cmd/agent"
+	"github.com/inboxctl/inboxctl/cmd/configcmd"
+	"github.com/inboxctl/inboxctl/cmd/db"
+	"github.com/inboxctl/inboxctl/cmd/org"
+	"github.com/inboxctl/inboxctl/cmd/user"
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+// Set by goreleaser's ldflags.
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// Execute runs inboxctl and exits with its exit code.
+func Execute() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	f := &cmdutil.Factory{IO: cmdutil.System(), Build: cmdutil.Build{Version: version, Commit: commit, Date: date}}
+	code := Run(ctx, f, os.Args[1:])
+	stop()
+	os.Exit(int(code))
+}
+
+// Run runs one command line and returns its exit code; errors are reported
+// on f.IO.ErrOut.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	f.Close()
+	if err == nil {
+		return errs.OK
+	}
+	if ctx.Err() != nil {
+		err = &errs.Error{Code: errs.Interrupted, Msg: "Interrupted: the transaction was rolled back and nothing was changed."}
+	}
+	err = classifyCobra(err)
+	errs.Report(f.IO.ErrOut, err, f.Secrets()...)
+	return errs.ExitCode(err)
+}
+
+// classifyCobra turns cobra's own argument and flag errors into usage errors.
+func classifyCobra(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag", "if any flags in the group", "bad flag syntax"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, p) {
+			return errs.Usagef("%s.", strings.TrimSuffix(upperFirst(msg), "."))
+		}
+	}
+	return err
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "inboxctl <command> <subcommand> [flags]",
+		Short: "Administer a shared team inbox: spam users, folders, campaigns",
+		Long: `inboxctl administers a shared team inbox (a WhatsApp-style business inbox
+answered by a team of agents). Its heart is the user spam feature: mark a
+customer as spam and their chat leaves the normal folders for Spam, cannot be
+assigned, labelled or answered, is excluded from every campaign and raises no
+desktop notifications; unmarking reverts all of it.
+
+Start with 'inboxctl demo' for a tour on a private database.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       version,
+	}
+	root.SetVersionTemplate(fmt.Sprintf("inboxctl %s (commit %s, built %s)\n", version, commit, date))
+	pf := root.PersistentFlags()
+	pf.String("database-url", "", "PostgreSQL URL (default: libpq's PG* variables)")
+	pf.String("org", "", "org slug (may be omitted when the database has one org)")
+	pf.String("as", "", "email of the acting agent")
+	pf.StringP("output", "o", "", "output format: table|json|ndjson|csv|tsv (default table on a terminal, tsv otherwise)")
+	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/inboxctl/config.yaml)")
+	pf.Bool("no-color", false, "disable colour")
+	pf.BoolP("yes", "y", false, "do not ask for confirmation")
+	f.Flags = pf
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return errs.Usagef("%s. See '%s --help'.", upperFirst(err.Error()), c.CommandPath())
+	})
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), configcmd.NewCmdConfig(f), newCmdVersion(f)} {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintf(f.IO.Out, "inboxctl %s\ncommit: %s\nbuilt: %s\n", f.Build.Version, f.Build.Commit, f.Build.Date)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,168 @@
+// Package user holds `inboxctl user import` and `inboxctl user show`.
+package user
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/rules"
+)
+
+// NewCmdUser is `inboxctl user`.
+func NewCmdUser(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "user <command>",
+		Short:   "Import users and show the user card",
+		Long:    "Users are the org's customers, known by phone (E.164) and a numeric id.",
+		GroupID: "core",
+	}
+	c.AddCommand(newCmdImport(f), newCmdShow(f))
+	return c
+}
+
+func newCmdImport(f *cmdutil.Factory) *cobra.Command {
+	var file string
+	var skipInvalid bool
+	c := &cobra.Command{
+		Use:   "import -f FILE|-",
+		Short: "Upsert users from CSV",
+		Long: `Upsert users from CSV with the header phone,name[,trait columns...]: new
+phones become users (each with a chat), known phones get the name and traits
+of the file. Quoted fields, UTF-8 and CRLF line ends are fine; an empty trait
+cell leaves that trait alone. The file streams through one transaction: any bad
+row is reported with its line number and nothing is imported, unless
+--skip-invalid. The trait "Marked as Spam" cannot be imported (only spam
+mark and unmark set it).`,
+		Example: `  inboxctl user import -f customers.csv
+  cut -d, -f1,2 crm-export.csv | inboxctl user import -f - -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if file == "" {
+				return errs.Usagef("Give the CSV with -f FILE, or -f - for stdin.")
+			}
+			db, org, err := f.Org(c.Context())
+			if err != nil {
+				return err
+			}
+			in, err := f.OpenInput(file)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			res, err := directory.ImportUsers(c.Context(), db, org.ID, in, directory.ImportOptions{SkipInvalid: skipInvalid})
+			var skipped *directory.SkippedError
+			if errors.As(err, &skipped) {
+				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n  %s\n", res.Invalid, strings.Join(skipped.Lines, "\n  "))
+			} else if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if p.Format == output.JSON || p.Format == output.NDJSON {
+				return p.JSON(res)
+			}
+			l := p.List(output.Cols("created", "updated", "unchanged", "invalid"))
+			l.Row(res.Created, res.Updated, res.Unchanged, res.Invalid)
+			return l.Close()
+		},
+	}
+	c.Flags().StringVarP(&file, "file", "f", "", "CSV file, or - for stdin")
+	c.Flags().BoolVar(&skipInvalid, "skip-invalid", false, "import the valid rows and report the invalid ones")
+	return c
+}
+
+func newCmdShow(f *cmdutil.Factory) *cobra.Command {
+	var by string
+	c := &cobra.Command{
+		Use:   "show REF",
+		Short: "Show the user card",
+		Long: `Show a user's card: id, phone, name, traits (with "Marked as Spam"), the spam
+flag with who marked it, when and why, the chat's assignee and label, the last
+message, and the chat's timeline. REF is a phone (+ then 8-15 digits) or a
+numeric user id.`,
+		Example: `  inboxctl user show +919800000007
+  inboxctl user show 42 -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			b, err := cmdutil.ParseBy(by)
+			if err != nil {
+				return err
+			}
+			ref, err := directory.ParseRef(args[0], b)
+			if err != nil {
+				return err
+			}
+			db, org, err := f.Org(c.Context())
+			if err != nil {
+				return err
+			}
+			card, err := directory.ShowUser(c.Context(), db, org.ID, ref)
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			return p.Record(card, cardFields(card))
+		},
+	}
+	c.Flags().StringVar(&by, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
+	return c
+}
+
+func cardFields(c directory.Card) []output.Field {
+	fields := []output.Field{
+		{Title: "id", Value: c.ID},
+		{Title: "phone", Value: c.Phone},
+		{Title: "name", Value: c.Name},
+		{Title: "spam", Value: c.Spam},
+		{Title: "spam_marked_by", Value: c.SpamMarkedBy},
+		{Title: "spam_marked_at", Value: c.SpamMarkedAt},
+		{Title: "spam_reason", Value: c.SpamReason},
+		{Title: "spam_batch_id", Value: c.SpamBatchID},
+		{Title: "assignee", Value: c.Assignee},
+		{Title: "label", Value: c.Label},
+		{Title: "last_message_at", Value: c.LastMessageAt},
+		{Title: "last_message", Value: c.LastMessage},
+	}
+	keys := make([]string, 0, len(c.Traits))
+	for k := range c.Traits {
+		if k != rules.SpamTrait {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	keys = append([]string{rules.SpamTrait}, keys...)
+	for _, k := range keys {
+		fields = append(fields, output.Field{Title: "trait " + k, Value: c.Traits[k]})
+	}
+	for _, e := range c.Timeline {
+		s := output.Time(e.At) + " " + e.Event
+		if e.Actor != nil {
+			s += " by " + *e.Actor
+		}
+		if e.Detail != nil {
+			s += " (" + *e.Detail + ")"
+		}
+		if e.BatchID != nil {
+			s += fmt.Sprintf(" batch %d", *e.BatchID)
+		}
+		if e.Reason != nil && *e.Reason != "" {
+			s += ": " + *e.Reason
+		}
+		fields = append(fields, output.Field{Title: "timeline", Value: s})
+	}
+	return fields
+}

@@ -1,0 +1,53 @@
+// Package cmdutil holds what every command shares: the IO streams, the
+// Factory of lazy constructors (config, database, printer, acting agent),
+// and the helpers that read refs and ask for confirmation.
+package cmdutil
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the process's streams and what they are connected to.
+// Commands never touch os.Stdout directly, so tests can swap them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	StdinTTY  bool
+	StdoutTTY bool
+	StderrTTY bool
+}
+
+// System is the real process streams.
+func System() *IOStreams {
+	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		StdinTTY: isTTY(os.Stdin), StdoutTTY: isTTY(os.Stdout), StderrTTY: isTTY(os.Stderr),
+	}
+}
+
+// CanPrompt reports whether a person can answer a question.
+func (s *IOStreams) CanPrompt() bool { return s.StdinTTY && s.StderrTTY }
+
+// Confirm asks a yes/no question on stderr and reads the answer from
+// stdin; anything but y or yes is no.
+func (s *IOStreams) Confirm(question string) (bool, error) {
+	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	line, err := bufio.NewReader(s.In).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}

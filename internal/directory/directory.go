@@ -1,0 +1,186 @@
+// Package directory holds the org, agent and user use cases: creating and
+// listing orgs and agents, resolving who acts, importing users and showing
+// the user card.
+package directory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// Org is a tenant.
+type Org struct {
+	ID        int64     `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Agent is a team member of an org.
+type Agent struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Access    string    `json:"access"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Rule is the agent as the spam policy sees them.
+func (a Agent) Rule() rules.Agent { return rules.Agent{ID: a.ID, Access: rules.Access(a.Access)} }
+
+// Actor is who a command acts for: an agent of an org.
+type Actor struct {
+	Org   Org
+	Agent Agent
+}
+
+// CreateOrg creates an org; the name defaults to the slug.
+func CreateOrg(ctx context.Context, db *store.DB, slug, name string) (Org, error) {
+	if err := input.Slug(slug); err != nil {
+		return Org{}, errs.Usagef("%v.", err)
+	}
+	if name == "" {
+		name = slug
+	}
+	if err := input.Text("org name", name, input.MaxNameLen); err != nil {
+		return Org{}, errs.Usagef("%v.", err)
+	}
+	o := Org{Slug: slug, Name: name}
+	err := db.QueryRowContext(ctx, `INSERT INTO orgs (slug, name) VALUES ($1, $2)
+		ON CONFLICT (slug) DO NOTHING RETURNING id, created_at`, slug, name).Scan(&o.ID, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Org{}, errs.Usagef("An org with slug %q already exists.", slug)
+	}
+	return o, store.Translate(ctx, err)
+}
+
+// ListOrgs lists orgs by slug.
+func ListOrgs(ctx context.Context, q store.Querier) ([]Org, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, slug, name, created_at FROM orgs ORDER BY slug`)
+	if err != nil {
+		return nil, store.Translate(ctx, err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		var o Org
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, store.Translate(ctx, rows.Err())
+}
+
+// ResolveOrg finds the org by slug; an empty slug is fine when the database
+// holds exactly one org.
+func ResolveOrg(ctx context.Context, q store.Querier, slug string) (Org, error) {
+	if slug != "" {
+		var o Org
+		err := q.QueryRowContext(ctx, `SELECT id, slug, name, created_at FROM orgs WHERE slug = $1`, slug).Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Org{}, errs.NotFoundf("No org with slug %q (see 'inboxctl org list').", slug)
+		}
+		return o, store.Translate(ctx, err)
+	}
+	orgs, err := ListOrgs(ctx, q)
+	if err != nil {
+		return Org{}, err
+	}
+	switch len(orgs) {
+	case 0:
+		return Org{}, errs.NotFoundf("The database holds no org yet: create one with 'inboxctl org create SLUG' (or 'inboxctl db seed --demo').")
+	case 1:
+		return orgs[0], nil
+	}
+	slugs := make([]string, len(orgs))
+	for i, o := range orgs {
+		slugs[i] = o.Slug
+	}
+	return Org{}, errs.Usagef("The database holds several orgs (%s): pick one with --org.", strings.Join(slugs, ", "))
+}
+
+// AddAgent adds an agent to an org.
+func AddAgent(ctx context.Context, db *store.DB, orgID int64, email, access, role string) (Agent, error) {
+	e, err := input.Email(email)
+	if err != nil {
+		return Agent{}, errs.Usagef("%v.", err)
+	}
+	if access != string(rules.AccessAll) && access != string(rules.AccessAssigned) {
+		return Agent{}, errs.Usagef("--access must be all or assigned, not %q.", access)
+	}
+	switch role {
+	case "owner", "admin", "teammate":
+	default:
+		return Agent{}, errs.Usagef("--role must be owner, admin or teammate, not %q.", role)
+	}
+	a := Agent{Email: e, Access: access, Role: role}
+	err = db.QueryRowContext(ctx, `INSERT INTO agents (org_id, email, access, role) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (org_id, email) DO NOTHING RETURNING id, created_at`, orgID, e, access, role).Scan(&a.ID, &a.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agent{}, errs.Usagef("Agent %s already exists in this org.", e)
+	}
+	return a, store.Translate(ctx, err)
+}
+
+// ListAgents lists an org's agents by email.
+func ListAgents(ctx context.Context, q store.Querier, orgID int64) ([]Agent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, email, access, role, created_at FROM agents WHERE org_id = $1 ORDER BY email`, orgID)
+	if err != nil {
+		return nil, store.Translate(ctx, err)
+	}
+	defer rows.Close()
+	var out []Agent
+	for rows.Next() {
+		var a Agent
+		if err := rows.Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, store.Translate(ctx, rows.Err())
+}
+
+// ResolveAgent finds an agent of the org by email.
+func ResolveAgent(ctx context.Context, q store.Querier, orgID int64, email string) (Agent, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	var a Agent
+	err := q.QueryRowContext(ctx, `SELECT id, email, access, role, created_at FROM agents WHERE org_id = $1 AND email = $2`, orgID, e).
+		Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agent{}, errs.NotFoundf("No agent %s in this org (see 'inboxctl agent list').", email)
+	}
+	return a, store.Translate(ctx, err)
+}
+
+// FindUser resolves a ref to a user id.
+func FindUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) (int64, error) {
+	var id int64
+	var err error
+	if ref.Phone != "" {
+		err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND phone = $2`, orgID, ref.Phone).Scan(&id)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND id = $2`, orgID, ref.ID).Scan(&id)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.NotFoundf("No user %s in this org.", ref)
+	}
+	return id, store.Translate(ctx, err)
+}
+
+// ParseRef parses a REF given on the command line as a usage error.
+func ParseRef(s string, by input.By) (input.Ref, error) {
+	r, err := input.ParseRef(s, by)
+	if err != nil {
+		return input.Ref{}, errs.Usagef("Invalid user ref: %v.", err)
+	}
+	return r, nil
+}

@@ -1,0 +1,85 @@
+package directory_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+func TestImportUpsertsAndCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, err := directory.CreateOrg(ctx, db, "acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "phone,name,city\r\n+91 98000 00001,\"Asha, K\",Pune\r\n+919800000002,Ravi,\r\n"
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (directory.ImportResult{Created: 2}) {
+		t.Fatalf("first import: %+v", res)
+	}
+	csv2 := "phone,name,city\n+919800000001,\"Asha, K\",Pune\n+919800000002,Ravi,Delhi\n+919800000003,New,\n"
+	res, err = directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv2), directory.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (directory.ImportResult{Created: 1, Updated: 1, Unchanged: 1}) {
+		t.Fatalf("second import: %+v", res)
+	}
+	card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Name != "Asha, K" || card.Traits["city"] != "Pune" || card.Traits["Marked as Spam"] != "No" {
+		t.Fatalf("card: %+v", card)
+	}
+}
+
+func TestImportBadRowsChangeNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	csv := "phone,name\n+919800000001,Ok\nnot-a-phone,Bad\n+919800000002,\"x\x00\"\n"
+	_, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
+	if errs.ExitCode(err) != errs.Usage {
+		t.Fatalf("want usage error, got %v", err)
+	}
+	var e *errs.Error
+	e, _ = err.(*errs.Error)
+	if e == nil || len(e.Details) != 2 || !strings.HasPrefix(e.Details[0], "line 3:") || !strings.HasPrefix(e.Details[1], "line 4:") {
+		t.Fatalf("details: %#v", err)
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM users`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d users imported from a bad file", n)
+	}
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{SkipInvalid: true})
+	if _, ok := err.(*directory.SkippedError); !ok || res.Created != 1 || res.Invalid != 2 {
+		t.Fatalf("skip-invalid: %+v %v", res, err)
+	}
+}
+
+func TestImportRefusesSpamTrait(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	_, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader("phone,name,Marked as Spam\n+919800000001,A,Yes\n"), directory.ImportOptions{})
+	if errs.ExitCode(err) != errs.Refused {
+		t.Fatalf("want refusal, got %v", err)
+	}
+}

@@ -1,0 +1,224 @@
+package directory
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// ImportResult counts what an import did (SPEC §5).
+type ImportResult struct {
+	Created   int64 `json:"created"`
+	Updated   int64 `json:"updated"`
+	Unchanged int64 `json:"unchanged"`
+	Invalid   int64 `json:"invalid"`
+}
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	SkipInvalid bool
+	// Progress, if set, is called every so many rows read.
+	Progress func(rows int64)
+}
+
+// MaxReportedLines bounds how many bad lines an error lists.
+const MaxReportedLines = 100
+
+// ImportUsers upserts users from CSV (header phone,name[,trait…]) in one
+// transaction: rows stream into a temp table with COPY, then one INSERT …
+// ON CONFLICT upserts them and creates each new user's chat. Any bad row
+// fails the whole import with its line number, unless SkipInvalid.
+func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, opts ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return res, errs.Usagef("The CSV is empty: it needs a header row phone,name[,trait...].")
+	}
+	if err != nil {
+		return res, errs.Usagef("The CSV header cannot be read: %v.", err)
+	}
+	traitKeys, err := parseHeader(header)
+	if err != nil {
+		return res, err
+	}
+	var bad []string
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	defer conn.Close()
+	// Input is read once, so the COPY and the upsert share one transaction
+	// that is not retried; the upsert takes no row lock other writers hold
+	// for long.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_rows (line bigint, phone text COLLATE "C", name text, traits jsonb) ON COMMIT DROP`); err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	var rowsRead int64
+	err = store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
+		for {
+			rec, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			line, _ := cr.FieldPos(0)
+			rowsRead++
+			if opts.Progress != nil && rowsRead%50000 == 0 {
+				opts.Progress(rowsRead)
+			}
+			var perr *csv.ParseError
+			if errors.As(err, &perr) {
+				res.Invalid++
+				bad = appendBad(bad, fmt.Sprintf("line %d: %v", perr.Line, perr.Err))
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			phone, name, traits, verr := parseRow(rec, traitKeys)
+			if verr != nil {
+				res.Invalid++
+				bad = appendBad(bad, fmt.Sprintf("line %d: %v", line, verr))
+				continue
+			}
+			if len(bad) > 0 && !opts.SkipInvalid {
+				continue // the import will fail: keep reading only to report every bad line
+			}
+			if err := row(int64(line), phone, name, string(traits)); err != nil {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	if res.Invalid > 0 && !opts.SkipInvalid {
+		e := errs.Usagef("%d invalid row(s); nothing was imported (pass --skip-invalid to import the valid rows).", res.Invalid)
+		return res, e.WithDetails(moreLines(bad, res.Invalid)...)
+	}
+	err = tx.QueryRowContext(ctx, `
+		WITH src AS (
+			SELECT DISTINCT ON (phone) phone, name, traits FROM import_rows ORDER BY phone, line DESC
+		), up AS (
+			INSERT INTO users AS u (org_id, phone, name, traits)
+			SELECT $1, phone, name, traits FROM src
+			ON CONFLICT (org_id, phone) DO UPDATE SET name = EXCLUDED.name, traits = u.traits || EXCLUDED.traits
+			WHERE u.name IS DISTINCT FROM EXCLUDED.name OR NOT u.traits @> EXCLUDED.traits
+			RETURNING u.id, (u.xmax = 0) AS inserted
+		), ch AS (
+			INSERT INTO chats (org_id, user_id) SELECT $1, id FROM up WHERE inserted
+		)
+		SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`, orgID).
+		Scan(new(int64), &res.Created, &res.Updated)
+	if err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	var distinct int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT phone) FROM import_rows`).Scan(&distinct); err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	res.Unchanged = distinct - res.Created - res.Updated
+	if err := tx.Commit(); err != nil {
+		return res, store.Translate(ctx, err)
+	}
+	if res.Invalid > 0 {
+		return res, &SkippedError{Lines: moreLines(bad, res.Invalid)}
+	}
+	return res, nil
+}
+
+// SkippedError reports the rows --skip-invalid passed over; the import
+// itself succeeded.
+type SkippedError struct{ Lines []string }
+
+func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", len(e.Lines)) }
+
+func appendBad(bad []string, s string) []string {
+	if len(bad) < MaxReportedLines {
+		bad = append(bad, s)
+	}
+	return bad
+}
+
+func moreLines(bad []string, total int64) []string {
+	if int64(len(bad)) < total {
+		return append(bad, fmt.Sprintf("... and %d more", total-int64(len(bad))))
+	}
+	return bad
+}
+
+func parseHeader(h []string) ([]string, error) {
+	if len(h) > 0 {
+		h[0] = strings.TrimPrefix(h[0], "\uFEFF")
+	}
+	if len(h) < 2 || !strings.EqualFold(strings.TrimSpace(h[0]), "phone") || !strings.EqualFold(strings.TrimSpace(h[1]), "name") {
+		return nil, errs.Usagef("The CSV header must start with phone,name (then trait columns), not %q.", strings.Join(h, ","))
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for i, k := range h[2:] {
+		k = strings.TrimSpace(k)
+		if err := input.TraitKey(k); err != nil {
+			var refusal *rules.Refusal
+			if errors.As(err, &refusal) {
+				return nil, errs.Refusedf("The CSV has a %q column: %v", k, err)
+			}
+			return nil, errs.Usagef("Line 1, column %d: %v.", i+3, err)
+		}
+		if seen[k] {
+			return nil, errs.Usagef("Line 1: the trait column %q appears twice.", k)
+		}
+		seen[k] = true
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func parseRow(rec []string, traitKeys []string) (phone, name string, traits []byte, err error) {
+	if len(rec) != 2+len(traitKeys) {
+		return "", "", nil, fmt.Errorf("has %d fields, the header has %d", len(rec), 2+len(traitKeys))
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return "", "", nil, errors.New("not valid UTF-8")
+		}
+	}
+	ref, err := input.ParsePhone(rec[0])
+	if err != nil {
+		return "", "", nil, err
+	}
+	name = rec[1]
+	if err := input.Text("name", name, input.MaxNameLen); err != nil {
+		return "", "", nil, err
+	}
+	m := make(map[string]string, len(traitKeys))
+	for i, k := range traitKeys {
+		v := rec[2+i]
+		if v == "" {
+			continue
+		}
+		if err := input.Text(fmt.Sprintf("trait %q", k), v, input.MaxTraitValue); err != nil {
+			return "", "", nil, err
+		}
+		m[k] = v
+	}
+	traits, err = json.Marshal(m)
+	return ref.Phone, name, traits, err
+}

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/inboxctl/inboxctl/internal/testdb"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden output in testdata/script/*.txtar")
+
+// binDir holds the inboxctl binary built for this run.
+var binDir string
+
+// repoRoot is the module root.
+var repoRoot = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}()
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		dir, err := os.MkdirTemp("", "inboxctl-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		if err := buildBinary(dir, ""); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		binDir = dir
+		return testdb.Main(m)
+	}())
+}
+
+// buildBinary builds inboxctl into dir with extra -ldflags.
+func buildBinary(dir, ldflags string) error {
+	args := []string{"build", "-o", filepath.Join(dir, "inboxctl")}
+	if ldflags != "" {
+		args = append(args, "-ldflags", ldflags)
+	}
+	cmd := exec.Command("go", append(args, ".")...)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// TestScripts runs every testdata/script/*.txtar against a fresh migrated
+// database (INBOXCTL_DATABASE_URL) with stdout and stdin not terminals.
+// EMPTY_DATABASE_URL names a database with no migrations applied.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           filepath.Join(repoRoot, "testdata", "script"),
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+			env.Setenv("INBOXCTL_DATABASE_URL", testdb.URL(env.T().(testing.TB)))
+			env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("NO_COLOR", "")
+			env.Setenv("TZ", "UTC")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": cmdExits,
+		},
+	})
+}
+
+// cmdExits is `exits N prog args...`: run prog like exec and require exit
+// code N (SPEC §4), keeping stdout and stderr for the next assertions.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Logf("[stdout]\n%s[stderr]\n%s", ts.ReadFile("stdout"), ts.ReadFile("stderr"))
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// ptyResult is what a command printed on its terminal and how it exited.
+type ptyResult struct {
+	Output string
+	Code   int
+}
+
+// runPTY runs the built binary with stdin, stdout and stderr on a
+// pseudo-terminal, typing answer after the output shows prompt (if given).
+func runPTY(t *testing.T, env []string, prompt, answer string, args ...string) ptyResult {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "inboxctl"), args...)
+	cmd.Env = append(os.Environ(), append([]string{"TZ=UTC", "NO_COLOR=", "TERM=xterm"}, env...)...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				close(done)
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if prompt != "" {
+		for !strings.Contains(out.String(), prompt) {
+			select {
+			case <-ctx.Done():
+				cmd.Process.Kill()
+				t.Fatalf("no prompt %q; output so far:\n%s", prompt, out.String())
+			case <-done:
+				t.Fatalf("exited before prompting %q; output:\n%s", prompt, out.String())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		if _, err := f.Write([]byte(answer + "\r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = cmd.Wait()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return ptyResult{Output: strings.ReplaceAll(out.String(), "\r\n", "\n"), Code: code}
+}

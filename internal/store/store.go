@@ -1,0 +1,257 @@
+// Package store is inboxctl's PostgreSQL layer: connections, embedded
+// migrations, transactions with bounded retries, COPY, and the translation
+// of driver errors into sentences. It is the only package that imports
+// lib/pq.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/inboxctl/inboxctl/internal/errs"
+)
+
+// DefaultConnectTimeout bounds connecting when neither the URL nor
+// PGCONNECT_TIMEOUT says otherwise.
+const DefaultConnectTimeout = 10 * time.Second
+
+// DefaultLockTimeout bounds how long one statement waits for a row lock.
+const DefaultLockTimeout = 5 * time.Second
+
+// DB is a pool of connections to one database.
+type DB struct {
+	*sql.DB
+	// Password is the password in use, kept only so errors can mask it.
+	Password string
+	// LockTimeout is set on every transaction run by InTx.
+	LockTimeout time.Duration
+}
+
+// Open connects to the database named by url (empty: libpq's PG* variables)
+// and checks that it answers. It does not check migrations.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pq.NewConfig(url)
+	if err != nil {
+		return nil, errs.Usagef("The database URL is not valid: %v.", maskIn(err.Error(), url))
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if !strings.Contains(url, "sslmode") && os.Getenv("PGSSLMODE") == "" {
+		// libpq's default; lib/pq's own default is require.
+		cfg.SSLMode = pq.SSLModePrefer
+	}
+	if cfg.ApplicationName == "" {
+		cfg.ApplicationName = "inboxctl"
+	}
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, errs.Usagef("The database URL is not valid: %v.", err)
+	}
+	db := &DB{DB: sql.OpenDB(conn), Password: cfg.Password, LockTimeout: DefaultLockTimeout}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	pctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		target := cfg.Host
+		if cfg.Port != 0 {
+			target = fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+		}
+		return nil, &errs.Error{Code: errs.Unexpected,
+			Msg: fmt.Sprintf("Cannot connect to the database at %s: %s.", target, describeConnErr(ctx, err)),
+			Err: nil}
+	}
+	return db, nil
+}
+
+func describeConnErr(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return "interrupted"
+	}
+	if e := pq.As(err); e != nil {
+		return e.Message
+	}
+	s := err.Error()
+	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(s, "timeout") {
+		return "no answer within the connect timeout"
+	}
+	return strings.TrimPrefix(s, "pq: ")
+}
+
+func maskIn(s, url string) string {
+	cfg := strings.SplitN(url, "@", 2)
+	if len(cfg) == 2 {
+		if i := strings.LastIndex(cfg[0], ":"); i > strings.Index(cfg[0], "//")+1 {
+			return strings.ReplaceAll(s, cfg[0][i+1:], "****")
+		}
+	}
+	return s
+}
+
+// Querier is what both *sql.DB, *sql.Conn and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// MaxAttempts bounds the retries of a transaction that died of a deadlock,
+// a serialization failure or a lock timeout.
+const MaxAttempts = 8
+
+// InTx runs fn in a transaction on db, retrying it whole when PostgreSQL
+// reports a deadlock, a serialization failure or a lock timeout.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.inTx(ctx, func() (*sql.Tx, error) { return db.BeginTx(ctx, nil) }, fn)
+}
+
+// InTxConn is InTx on one session, for work that reads temp tables.
+func (db *DB) InTxConn(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	return db.inTx(ctx, func() (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }, fn)
+}
+
+func (db *DB) inTx(ctx context.Context, begin func() (*sql.Tx, error), fn func(tx *sql.Tx) error) error {
+	backoff := 10 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := db.tryTx(ctx, begin, fn)
+		if err == nil || !Retryable(err) || attempt == MaxAttempts || ctx.Err() != nil {
+			return Translate(ctx, err)
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return Translate(ctx, ctx.Err())
+		}
+		if backoff < time.Second {
+			backoff *= 2
+		}
+	}
+}
+
+func (db *DB) tryTx(ctx context.Context, begin func() (*sql.Tx, error), fn func(tx *sql.Tx) error) (err error) {
+	tx, err := begin()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if db.LockTimeout > 0 {
+		if _, err = tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", db.LockTimeout.Milliseconds())); err != nil {
+			return err
+		}
+	}
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ErrRollback, returned by a transaction body, rolls back without error: it
+// is how --dry-run runs the real statements and keeps nothing.
+var ErrRollback = errors.New("rolled back on purpose")
+
+// DryRun runs fn in a transaction like InTxConn and always rolls it back.
+func (db *DB) DryRun(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	err := db.InTxConn(ctx, conn, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return ErrRollback
+	})
+	if errors.Is(err, ErrRollback) {
+		return nil
+	}
+	return err
+}
+
+// Retryable reports whether a whole transaction may be run again.
+func Retryable(err error) bool {
+	return pq.As(err, "40001", "40P01", "55P03") != nil
+}
+
+// Translate turns a driver error into an *errs.Error with one clear
+// sentence; typed errors of ours pass through.
+func Translate(ctx context.Context, err error) error {
+	if err == nil || errors.Is(err, ErrRollback) {
+		return err
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err()) || pq.As(err, "57014") != nil) {
+		return &errs.Error{Code: errs.Interrupted, Msg: "Interrupted: the transaction was rolled back and nothing was changed."}
+	}
+	if pe := pq.As(err); pe != nil {
+		code := string(pe.Code)
+		switch {
+		case code == "55P03":
+			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout, retried %d times); nothing was changed. Try again.", MaxAttempts)
+		case code == "40001" || code == "40P01":
+			return errs.Unexpectedf(nil, "The database kept aborting this command because of concurrent work (retried %d times); nothing was changed. Try again.", MaxAttempts)
+		case code == "53100":
+			return errs.Unexpectedf(nil, "The database server is out of disk space; nothing was changed.")
+		case strings.HasPrefix(code, "23"):
+			return errs.Unexpectedf(nil, "The database refused the change (%s); nothing was changed.", pe.Message)
+		case code == "57P01" || code == "57P02" || code == "57P03" || strings.HasPrefix(code, "08"):
+			return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", pe.Message)
+		case code == "42P01" || code == "42703":
+			return errs.Unexpectedf(nil, "The database schema is not what this inboxctl expects (%s). Run 'inboxctl db migrate'.", pe.Message)
+		}
+		return errs.Unexpectedf(nil, "Database error: %s.", pe.Message)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errs.Unexpectedf(nil, "The database did not answer in time; nothing was changed.")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "connection") || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") || errors.Is(err, sql.ErrConnDone) {
+		return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", strings.TrimPrefix(msg, "pq: "))
+	}
+	return errs.Unexpectedf(nil, "Database error: %s.", strings.TrimPrefix(msg, "pq: "))
+}
+
+// Copy streams rows into table with COPY FROM STDIN inside tx. fill calls
+// row once per row; nothing is held in memory.
+func Copy(ctx context.Context, tx *sql.Tx, table string, cols []string, fill func(row func(vals ...any) error) error) error {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	stmt, err := tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", pq.QuoteIdentifier(table), strings.Join(quoted, ", ")))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	if err := fill(func(vals ...any) error {
+		_, err := stmt.ExecContext(ctx, vals...)
+		return err
+	}); err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx)
+	return err
+}
+
+// Int64Array passes a []int64 as one array parameter.
+func Int64Array(ids []int64) any { return pq.Array(ids) }
+
+// StringArray passes a []string as one array parameter.
+func StringArray(s []string) any { return pq.Array(s) }
+
+// ScanInt64Array scans an array column into a []int64.
+func ScanInt64Array(dst *[]int64) any { return pq.Array(dst) }

@@ -1,0 +1,168 @@
+// Package testdb gives tests a real PostgreSQL: a private server started
+// once per test binary (or INBOXCTL_TEST_DATABASE_URL), one template
+// database migrated once, and a fresh clone of it per test. A failed
+// test's database is kept and its name logged.
+package testdb
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inboxctl/inboxctl/internal/pglocal"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+var (
+	baseURL  string
+	admin    *store.DB
+	template string
+	server   *pglocal.Server
+	counter  atomic.Int64
+	createMu sync.Mutex
+)
+
+// Main runs m with a database server available; use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func Main(m *testing.M) int {
+	ctx := context.Background()
+	if err := setup(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "testdb:", err)
+		return 1
+	}
+	code := m.Run()
+	teardown(ctx, code != 0)
+	return code
+}
+
+func setup(ctx context.Context) error {
+	baseURL = os.Getenv("INBOXCTL_TEST_DATABASE_URL")
+	if baseURL == "" {
+		var err error
+		server, err = pglocal.Start(ctx, pglocal.Options{})
+		if err != nil {
+			return err
+		}
+		baseURL = server.URL("postgres")
+	}
+	var err error
+	admin, err = store.Open(ctx, baseURL)
+	if err != nil {
+		return err
+	}
+	template = fmt.Sprintf("inboxctl_tmpl_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+template); err != nil {
+		return err
+	}
+	tdb, err := store.Open(ctx, WithDB(baseURL, template))
+	if err != nil {
+		return err
+	}
+	defer tdb.Close()
+	if _, err := tdb.Migrate(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func teardown(ctx context.Context, failed bool) {
+	if admin != nil {
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)")
+		admin.Close()
+	}
+	if server != nil {
+		if failed && os.Getenv("INBOXCTL_TEST_KEEP") != "" {
+			fmt.Fprintf(os.Stderr, "testdb: kept the server in %s (%s)\n", server.Dir, server.URL("postgres"))
+			return
+		}
+		server.Close()
+	}
+}
+
+// WithDB returns the URL u pointing at database name.
+func WithDB(u, name string) string {
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Scheme == "" {
+		// key=value form
+		return u + " dbname=" + name
+	}
+	parsed.Path = "/" + name
+	return parsed.String()
+}
+
+// URL creates a fresh migrated database for the test and returns its URL.
+// It is dropped when the test passes and kept (and named) when it fails.
+func URL(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), counter.Add(1), sanitize(t.Name()))
+	createMu.Lock()
+	_, err := admin.ExecContext(context.Background(), fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY", name, template))
+	createMu.Unlock()
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	u := WithDB(baseURL, name)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("kept database %s for inspection: %s (set INBOXCTL_TEST_KEEP=1 to keep the private server too)", name, u)
+			return
+		}
+		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return u
+}
+
+// Open creates a fresh database for the test and connects to it.
+func Open(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Admin is a connection to the server's maintenance database, for tests
+// that must act on other sessions (pg_terminate_backend).
+func Admin() *store.DB { return admin }
+
+// BaseURL is the server's maintenance database URL.
+func BaseURL() string { return baseURL }
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+		if b.Len() >= 30 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// EmptyURL creates a fresh database with no migrations applied.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	name := fmt.Sprintf("e_%d_%d_%s", os.Getpid(), counter.Add(1), sanitize(t.Name()))
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create empty database: %v", err)
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
+	})
+	return WithDB(baseURL, name)
+}
