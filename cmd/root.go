@@ -17,6 +17,7 @@ import (
 	"github.com/inboxctl/inboxctl/cmd/configcmd"
 	"github.com/inboxctl/inboxctl/cmd/db"
 	"github.com/inboxctl/inboxctl/cmd/org"
+	spamcmd "github.com/inboxctl/inboxctl/cmd/spam"
 	"github.com/inboxctl/inboxctl/cmd/user"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/errs"
@@ -114,7 +115,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), configcmd.NewCmdConfig(f), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), configcmd.NewCmdConfig(f), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
 	return root

@@ -1,0 +1,143 @@
+// Package spam holds `inboxctl spam mark`, `spam unmark` and `spam list`.
+package spam
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/spam"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// NewCmdSpam is `inboxctl spam`.
+func NewCmdSpam(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "spam <command>",
+		Short: "Mark and unmark users as spam, and list them",
+		Long: `Marking a user as spam moves their chat to the Spam folder, freezes it (no
+assign, label or message), excludes them from every campaign and silences
+their notifications; incoming messages are still stored. Unmarking reverts all
+of it. Bulk marks are one transaction: all or nothing.`,
+		GroupID: "core",
+	}
+	c.AddCommand(newCmdMark(f), newCmdUnmark(f), newCmdList(f))
+	return c
+}
+
+// bulkOptions are the flags mark and unmark share.
+type bulkOptions struct {
+	file        string
+	by          string
+	reason      string
+	dryRun      bool
+	skipInvalid bool
+	skipMissing bool
+	skipRefused bool
+}
+
+func (o *bulkOptions) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVarP(&o.file, "file", "f", "", "read refs from FILE, one a line ('-' for stdin; blank lines and # comments ignored)")
+	fl.StringVar(&o.by, "by", string(input.ByAuto), "how to read refs: auto, phone or id")
+	fl.StringVar(&o.reason, "reason", "", "why, recorded on the user and the timeline")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "run the real statements in a transaction, print what would happen, and roll back")
+	fl.BoolVar(&o.skipInvalid, "skip-invalid", false, "apply the rest when some refs are malformed, and report them")
+	fl.BoolVar(&o.skipMissing, "skip-missing", false, "apply the rest when some refs name no user, and report them")
+	fl.BoolVar(&o.skipRefused, "skip-refused", false, "apply the rest when some users are refused to you, and report them")
+	_ = c.RegisterFlagCompletionFunc("by", cobra.FixedCompletions([]string{"auto", "phone", "id"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// runBulk is the shared Complete → Validate → Run of mark and unmark.
+func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string, batch int64, verb string,
+	do func(db *store.DB, actor directory.Actor, req spam.Request) (spam.Summary, error)) error {
+	by, err := cmdutil.ParseBy(o.by)
+	if err != nil {
+		return err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	if !o.dryRun && !f.Yes() && !f.IO.CanPrompt() {
+		return errs.Usagef("Refusing to %s without confirmation: not on a terminal, so pass --yes (or --dry-run to preview).", verb)
+	}
+	if o.file == "-" && !o.dryRun && !f.Yes() {
+		return errs.Usagef("Refs come from stdin, so the confirmation cannot be read there: pass --yes.")
+	}
+	db, actor, err := f.Actor(c.Context())
+	if err != nil {
+		return err
+	}
+	req := spam.Request{Refs: args, By: by, Reason: o.reason, Batch: batch, DryRun: o.dryRun,
+		SkipInvalid: o.skipInvalid, SkipMissing: o.skipMissing, SkipRefused: o.skipRefused}
+	if o.file != "" {
+		in, err := f.OpenInput(o.file)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		req.File = in
+	}
+	if !f.Yes() {
+		req.Confirm = func(n int64) error {
+			return f.ConfirmBulk(fmt.Sprintf("%s %d user(s) as spam in org %s, acting as %s?", capitalize(verb), n, actor.Org.Slug, actor.Agent.Email))
+		}
+	}
+	prog := cmdutil.NewProgress(f.IO, verb)
+	req.Progress = prog.Read
+	var list *output.List
+	if p.Format == output.NDJSON {
+		list = p.List(output.Cols("ref", "line", "user_id", "status"))
+		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
+	}
+	sum, err := do(db, actor, req)
+	prog.Done()
+	if err != nil {
+		return err
+	}
+	if list != nil {
+		return list.Close()
+	}
+	return printSummary(f, p, sum, verb)
+}
+
+func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb string) error {
+	if p.Format == output.JSON {
+		return p.JSON(s)
+	}
+	if p.Format == output.Table {
+		batch := "-"
+		if s.BatchID != nil {
+			batch = fmt.Sprint(*s.BatchID)
+		}
+		prefix := ""
+		if s.DryRun {
+			prefix = "Dry run (rolled back): would have "
+		}
+		fmt.Fprintf(f.IO.Out, "%s%s %d of %d user(s); %d unchanged, %d not found, %d invalid, %d refused, %d skipped. Batch: %s\n",
+			prefix, pastTense(verb), s.Changed, s.Requested, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, batch)
+		if s.BatchID != nil && verb == "mark" && s.Changed > 0 {
+			fmt.Fprintf(f.IO.Out, "Undo with: inboxctl spam unmark --batch %d\n", *s.BatchID)
+		}
+		return nil
+	}
+	l := p.List(output.Cols("batch_id", "dry_run", "requested", "changed", "unchanged", "not_found", "invalid", "refused", "skipped"))
+	l.Row(s.BatchID, s.DryRun, s.Requested, s.Changed, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped)
+	return l.Close()
+}
+
+func pastTense(verb string) string { return verb + "ed" }
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+

@@ -1,0 +1,579 @@
+// Package spam is the user spam feature's use cases: mark and unmark, single
+// or bulk, each one transaction, and the spam list. Refs stream into a temp
+// table with COPY; the change is a handful of set-based statements; rows are
+// locked in id order so concurrent bulk marks cannot deadlock each other.
+package spam
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// Request is a mark or an unmark.
+type Request struct {
+	Refs []string  // refs given as arguments
+	File io.Reader // optional refs file: one ref a line
+	By   input.By
+	// Reason is recorded on the user and the timeline.
+	Reason string
+	// Batch, for unmark, selects the users that batch marked and that are
+	// still spam (instead of refs).
+	Batch       int64
+	DryRun      bool
+	SkipInvalid bool
+	SkipMissing bool
+	SkipRefused bool
+	// Confirm, if set, is called with the number of distinct refs once they
+	// are read and before anything changes; its error aborts.
+	Confirm func(refs int64) error
+	// OnRef, if set, receives each distinct ref's outcome, in input order,
+	// once the outcome is final (after commit, or before the dry run's
+	// rollback).
+	OnRef func(RefStatus) error
+	// Progress, if set, is told how many refs were read so far.
+	Progress func(read int64)
+}
+
+// Summary counts what a mark or unmark did (SPEC §5).
+type Summary struct {
+	BatchID   *int64 `json:"batch_id"`
+	DryRun    bool   `json:"dry_run"`
+	Requested int64  `json:"requested"`
+	Changed   int64  `json:"changed"`
+	Unchanged int64  `json:"unchanged"`
+	NotFound  int64  `json:"not_found"`
+	Invalid   int64  `json:"invalid"`
+	Refused   int64  `json:"refused"`
+	Skipped   int64  `json:"skipped"`
+}
+
+// RefStatus is one distinct input ref's outcome. Line is nil for refs given
+// as arguments (or selected by --batch).
+type RefStatus struct {
+	Ref    string `json:"ref"`
+	Line   *int64 `json:"line"`
+	UserID *int64 `json:"user_id"`
+	Status string `json:"status"`
+}
+
+// Statuses of a ref besides rules' marked/unmarked/unchanged/refused.
+const (
+	StatusNotFound = "not_found"
+	StatusInvalid  = "invalid"
+)
+
+// MaxReportedRefs bounds how many bad refs an error lists.
+const MaxReportedRefs = 100
+
+type action struct {
+	name    string // mark or unmark
+	changed rules.Outcome
+	verb    string // for sentences: "marked", "unmarked"
+}
+
+var (
+	markAction   = action{name: "mark", changed: rules.Marked, verb: "marked"}
+	unmarkAction = action{name: "unmark", changed: rules.Unmarked, verb: "unmarked"}
+)
+
+// Mark marks the requested users as spam (rules 1, 3–8, 10, 11).
+func Mark(ctx context.Context, db *store.DB, actor directory.Actor, req Request) (Summary, error) {
+	if req.Batch != 0 {
+		return Summary{}, errs.Usagef("--batch selects users to unmark; to mark, give refs.")
+	}
+	return run(ctx, db, actor, req, markAction)
+}
+
+// Unmark reverts the requested users (rule 9).
+func Unmark(ctx context.Context, db *store.DB, actor directory.Actor, req Request) (Summary, error) {
+	return run(ctx, db, actor, req, unmarkAction)
+}
+
+func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, act action) (Summary, error) {
+	if err := input.Text("--reason", req.Reason, input.MaxReasonLen); err != nil {
+		return Summary{}, errs.Usagef("%v.", err)
+	}
+	if req.Batch != 0 && (len(req.Refs) > 0 || req.File != nil) {
+		return Summary{}, errs.Usagef("Give either --batch or refs, not both.")
+	}
+	if req.By == "" {
+		req.By = input.ByAuto
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return Summary{}, store.Translate(ctx, err)
+	}
+	defer conn.Close()
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_res`)
+
+	var staged int64
+	if req.Batch != 0 {
+		staged, err = stageBatch(ctx, conn, actor.Org.ID, req.Batch)
+	} else {
+		staged, err = stageRefs(ctx, conn, req)
+	}
+	if err != nil {
+		return Summary{}, err
+	}
+	if staged == 0 {
+		if req.Batch != 0 {
+			// Every user of the batch was already unmarked: nothing to do.
+			return Summary{DryRun: req.DryRun}, nil
+		}
+		return Summary{}, errs.Usagef("No refs given: pass phones or user ids as arguments, or -f FILE (- for stdin).")
+	}
+	if req.Confirm != nil && !req.DryRun {
+		if err := req.Confirm(staged); err != nil {
+			return Summary{}, err
+		}
+	}
+	var sum Summary
+	body := func(tx *sql.Tx) error {
+		sum = Summary{DryRun: req.DryRun}
+		if err := apply(ctx, tx, actor, req, act, &sum); err != nil {
+			return err
+		}
+		if req.DryRun {
+			return emit(ctx, tx, req.OnRef)
+		}
+		return nil
+	}
+	if req.DryRun {
+		err = db.DryRun(ctx, conn, body)
+		sum.BatchID = nil
+	} else {
+		err = db.InTxConn(ctx, conn, body)
+	}
+	if err != nil {
+		return sum, err
+	}
+	if !req.DryRun {
+		if err := emit(ctx, conn, req.OnRef); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// stageRefs copies the refs (arguments, then file lines) into the session's
+// temp table spam_refs, parsed: phone or id, or the reason it is invalid.
+func stageRefs(ctx context.Context, conn *sql.Conn, req Request) (int64, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_refs;
+		CREATE TEMP TABLE spam_refs (ord bigint, line bigint, raw text, phone text COLLATE "C", id bigint, err text)`); err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	var ord int64
+	var lineErr error
+	err = store.Copy(ctx, tx, "spam_refs", []string{"ord", "line", "raw", "phone", "id", "err"}, func(row func(...any) error) error {
+		add := func(line any, raw string, bad error) error {
+			ord++
+			if req.Progress != nil && ord%1000 == 0 {
+				req.Progress(ord)
+			}
+			if bad != nil {
+				return row(ord, line, raw, nil, nil, bad.Error())
+			}
+			ref, perr := input.ParseRef(raw, req.By)
+			switch {
+			case perr != nil:
+				return row(ord, line, raw, nil, nil, perr.Error())
+			case ref.Phone != "":
+				return row(ord, line, raw, ref.Phone, nil, nil)
+			default:
+				return row(ord, line, raw, nil, ref.ID, nil)
+			}
+		}
+		for _, r := range req.Refs {
+			raw, bad := r, error(nil)
+			if err := input.Text("ref", r, input.MaxLineBytes); err != nil {
+				raw, bad = "", err
+			}
+			if err := add(nil, raw, bad); err != nil {
+				return err
+			}
+		}
+		if req.File == nil {
+			return nil
+		}
+		err := input.ReadLines(req.File, func(line int, text string, bad error) error {
+			if bad != nil {
+				var le *input.LineError
+				if errors.As(bad, &le) {
+					bad = le.Err
+				}
+			}
+			return add(int64(line), text, bad)
+		})
+		var le *input.LineError
+		if errors.As(err, &le) {
+			lineErr = le
+			return nil
+		}
+		return err
+	})
+	if lineErr != nil {
+		return 0, errs.Usagef("The refs file cannot be read: %v; nothing was changed.", lineErr)
+	}
+	if err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	return ord, nil
+}
+
+// stageBatch puts the users a mark batch marked that are still spam into
+// spam_refs, by id.
+func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64, error) {
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`, orgID, batch).Scan(&exists); err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	if !exists {
+		return 0, errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam list').", batch)
+	}
+	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_refs`); err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	res, err := conn.ExecContext(ctx, `
+		CREATE TEMP TABLE spam_refs AS
+		SELECT row_number() OVER (ORDER BY id) AS ord, NULL::bigint AS line, phone AS raw,
+		       NULL::text COLLATE "C" AS phone, id, NULL::text AS err
+		FROM users WHERE org_id = $1 AND spam AND spam_batch_id = $2`, orgID, batch)
+	if err != nil {
+		return 0, store.Translate(ctx, err)
+	}
+	return res.RowsAffected()
+}
+
+// apply classifies every distinct ref and, unless a failure stops it,
+// changes the users, in the transaction tx.
+func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, act action, sum *Summary) error {
+	org, agent := actor.Org.ID, actor.Agent.Rule()
+	// Distinct refs, resolved to users; a user named twice counts once.
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_res`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		CREATE TEMP TABLE spam_resolved AS
+		WITH refs AS (
+			SELECT DISTINCT ON (k) ord, line, raw, phone, id, err
+			FROM (SELECT *, coalesce(phone, id::text, 'invalid:' || coalesce(nullif(raw, ''), ord::text)) AS k FROM spam_refs) s
+			ORDER BY k, ord
+		)
+		SELECT r.ord, r.line, r.raw, r.err, u.user_id,
+		       row_number() OVER (PARTITION BY u.user_id ORDER BY r.ord) AS nth
+		FROM refs r
+		LEFT JOIN users up ON up.org_id = $1 AND up.phone = r.phone
+		LEFT JOIN users ui ON ui.org_id = $1 AND ui.id = r.id
+		CROSS JOIN LATERAL (SELECT coalesce(up.id, ui.id) AS user_id) u`, org); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
+		return err
+	}
+	// Lock in id order: concurrent bulk marks and unmarks then queue instead
+	// of deadlocking, and an assign or label racing with us waits for us.
+	if _, err := tx.ExecContext(ctx, `
+		SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.org_id = $1
+			AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL) ORDER BY u.id FOR UPDATE) l;`, org); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		SELECT count(*) FROM (SELECT 1 FROM chats c WHERE c.org_id = $1
+			AND c.user_id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL) ORDER BY c.user_id FOR UPDATE) l;`, org); err != nil {
+		return err
+	}
+	if err := classify(ctx, tx, org, agent, act); err != nil {
+		return err
+	}
+	counts, err := countStatuses(ctx, tx)
+	if err != nil {
+		return err
+	}
+	sum.Requested = counts.total
+	sum.Changed = counts.by[string(act.changed)]
+	sum.Unchanged = counts.by[string(rules.Unchanged)]
+	sum.Invalid = counts.by[StatusInvalid]
+	sum.NotFound = counts.by[StatusNotFound]
+	sum.Refused = counts.by[string(rules.Refused)]
+	if err := failures(ctx, tx, req, act, sum); err != nil {
+		return err
+	}
+	if req.SkipInvalid {
+		sum.Skipped += sum.Invalid
+	}
+	if req.SkipMissing {
+		sum.Skipped += sum.NotFound
+	}
+	if req.SkipRefused {
+		sum.Skipped += sum.Refused
+	}
+	var batch int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, requested, changed)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, org, act.name, agent.ID, nullText(req.Reason), sum.Requested, sum.Changed).Scan(&batch); err != nil {
+		return err
+	}
+	sum.BatchID = &batch
+	if sum.Changed == 0 {
+		return nil
+	}
+	if act.name == markAction.name {
+		return markEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+	}
+	return unmarkEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+}
+
+// execAll runs statements in order, each with its own arguments.
+func execAll(ctx context.Context, tx *sql.Tx, stmts ...stmt) error {
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// markEffect is the whole effect of a mark on the refs whose status is
+// 'marked': flag, trait, stored folder, timeline, campaign exclusions.
+func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
+	return execAll(ctx, tx,
+		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
+				traits = u.traits || jsonb_build_object($5::text, $6::text)
+			FROM spam_res r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
+			[]any{org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true)}},
+		stmt{`UPDATE chats c SET folder = $3, spam_marked_by = $2
+			FROM spam_res r WHERE r.status = 'marked' AND c.org_id = $1 AND c.user_id = r.user_id`,
+			[]any{org, agent, string(rules.StoredSpam)}},
+		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'marked' ORDER BY r.user_id`,
+			[]any{org, agent, reason, batch}},
+		stmt{`UPDATE campaign_recipients cr SET status = $2, reason = $3, updated_at = now()
+			FROM spam_res r WHERE r.status = 'marked' AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4`,
+			[]any{org, string(rules.Excluded), rules.ExcludedReasonSpam, string(rules.Pending)}},
+	)
+}
+
+// unmarkEffect reverts a mark for the refs whose status is 'unmarked'.
+func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
+	return execAll(ctx, tx,
+		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
+				traits = u.traits || jsonb_build_object($2::text, $3::text)
+			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
+			[]any{org, rules.SpamTrait, rules.TraitValue(false)}},
+		stmt{`UPDATE chats c SET folder = $2, spam_marked_by = NULL
+			FROM spam_res r WHERE r.status = 'unmarked' AND c.org_id = $1 AND c.user_id = r.user_id`,
+			[]any{org, string(rules.StoredInbox)}},
+		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
+			[]any{org, agent, reason, batch}},
+		stmt{`UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
+			FROM spam_res r, campaigns cp
+			WHERE r.status = 'unmarked' AND cr.org_id = $1 AND cr.user_id = r.user_id
+			  AND cr.status = $3 AND cr.reason = $4
+			  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`,
+			[]any{org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam}},
+	)
+}
+
+// classify sets each ref's status: invalid, not_found, or the rules'
+// outcome for its user (rules.MarkOutcome / rules.UnmarkOutcome in SQL).
+func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action) error {
+	a := store.NewArgs(org)
+	var allowed string
+	if act.name == markAction.name {
+		allowed = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
+	} else {
+		spamFolder, err := rules.ViewFolder(agent, rules.FolderSpam)
+		if err != nil {
+			return err
+		}
+		allowed = store.FolderWhere(spamFolder, "c", a)
+	}
+	unchangedWhen := "u.spam"
+	if act.name == unmarkAction.name {
+		unchangedWhen = "NOT u.spam"
+	}
+	changed := a.Add(string(act.changed))
+	q := fmt.Sprintf(`
+		CREATE TEMP TABLE spam_res AS
+		SELECT r.ord, r.line, r.raw, r.user_id, r.err, CASE
+			WHEN r.err IS NOT NULL THEN 'invalid'
+			WHEN r.user_id IS NULL THEN 'not_found'
+			WHEN r.nth > 1 THEN 'unchanged'
+			WHEN %s THEN 'unchanged'
+			WHEN NOT coalesce((%s), false) THEN 'refused'
+			ELSE %s END AS status
+		FROM spam_resolved r
+		LEFT JOIN users u ON u.org_id = $1 AND u.id = r.user_id
+		LEFT JOIN chats c ON c.org_id = $1 AND c.user_id = r.user_id`, unchangedWhen, allowed, changed)
+	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ANALYZE spam_res`)
+	return err
+}
+
+type statusCounts struct {
+	total int64
+	by    map[string]int64
+}
+
+func countStatuses(ctx context.Context, q store.Querier) (statusCounts, error) {
+	c := statusCounts{by: map[string]int64{}}
+	rows, err := q.QueryContext(ctx, `SELECT status, count(*) FROM spam_res GROUP BY status`)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return c, err
+		}
+		c.by[s] = n
+		c.total += n
+	}
+	return c, rows.Err()
+}
+
+// failures returns the error for refs that stop the whole change: invalid
+// (exit 2), not found (3), refused (4), unless skipped; the details list
+// every such ref with its line.
+func failures(ctx context.Context, tx *sql.Tx, req Request, act action, sum *Summary) error {
+	var kinds []string
+	var parts []string
+	code := errs.OK
+	add := func(n int64, skip bool, status string, c errs.Code, what string) {
+		if n == 0 || skip {
+			return
+		}
+		kinds = append(kinds, status)
+		parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		if code == errs.OK {
+			code = c
+		}
+	}
+	add(sum.Invalid, req.SkipInvalid, StatusInvalid, errs.Usage, "invalid")
+	add(sum.NotFound, req.SkipMissing, StatusNotFound, errs.NotFound, "not found")
+	add(sum.Refused, req.SkipRefused, string(rules.Refused), errs.Refused, "refused")
+	if code == errs.OK {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT line, raw, status, err FROM spam_res WHERE status = ANY($1) ORDER BY ord LIMIT $2`,
+		store.StringArray(kinds), MaxReportedRefs)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var details []string
+	for rows.Next() {
+		var line sql.NullInt64
+		var raw, status string
+		var why sql.NullString
+		if err := rows.Scan(&line, &raw, &status, &why); err != nil {
+			return err
+		}
+		where := "argument"
+		if line.Valid {
+			where = fmt.Sprintf("line %d", line.Int64)
+		}
+		switch status {
+		case StatusInvalid:
+			details = append(details, fmt.Sprintf("%s: invalid: %s", where, why.String))
+		case StatusNotFound:
+			details = append(details, fmt.Sprintf("%s: %s: no such user in this org", where, raw))
+		default:
+			details = append(details, fmt.Sprintf("%s: %s: refused: %s", where, raw, refusalReason(act)))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var total int64
+	for _, n := range []int64{sum.Invalid, sum.NotFound, sum.Refused} {
+		total += n
+	}
+	if total > int64(len(details)) {
+		details = append(details, fmt.Sprintf("... and %d more", total-int64(len(details))))
+	}
+	e := &errs.Error{Code: code,
+		Msg: fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
+			act.verb, strings.Join(parts, ", "), sum.Requested, skipFlags(kinds), act.name),
+		Details: details}
+	return e
+}
+
+func refusalReason(act action) string {
+	if act.name == markAction.name {
+		return "you can mark only users whose chat you can see (assigned to you or unassigned)"
+	}
+	return "you can unmark only users in your spam folder (assigned to you or marked by you)"
+}
+
+func skipFlags(kinds []string) string {
+	flags := map[string]string{StatusInvalid: "--skip-invalid", StatusNotFound: "--skip-missing", string(rules.Refused): "--skip-refused"}
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = flags[k]
+	}
+	return strings.Join(out, " ")
+}
+
+// emit streams each distinct ref's final status to fn, in input order.
+func emit(ctx context.Context, q store.Querier, fn func(RefStatus) error) error {
+	if fn == nil {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT raw, line, user_id, status FROM spam_res ORDER BY ord`)
+	if err != nil {
+		return store.Translate(ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s RefStatus
+		var line, uid sql.NullInt64
+		if err := rows.Scan(&s.Ref, &line, &uid, &s.Status); err != nil {
+			return err
+		}
+		if line.Valid {
+			s.Line = &line.Int64
+		}
+		if uid.Valid {
+			s.UserID = &uid.Int64
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return store.Translate(ctx, rows.Err())
+}
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
