@@ -192,7 +192,10 @@ func TestFailuresChangeNothingAndOrderExitCodes(t *testing.T) {
 	}
 	var statuses []string
 	sum, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{File: strings.NewReader(file), SkipInvalid: true, SkipMissing: true, SkipRefused: true,
-		OnRef: func(s spam.RefStatus) error { statuses = append(statuses, fmt.Sprintf("%s:%d:%s", s.Ref, *s.Line, s.Status)); return nil }})
+		OnRef: func(s spam.RefStatus) error {
+			statuses = append(statuses, fmt.Sprintf("%s:%d:%s", s.Ref, *s.Line, s.Status))
+			return nil
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
