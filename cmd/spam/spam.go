@@ -116,12 +116,12 @@ func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb st
 		if s.BatchID != nil {
 			batch = fmt.Sprint(*s.BatchID)
 		}
-		prefix := ""
+		did := capitalize(pastTense(verb))
 		if s.DryRun {
-			prefix = "Dry run (rolled back): would have "
+			did = "Dry run (rolled back): would have " + pastTense(verb)
 		}
-		fmt.Fprintf(f.IO.Out, "%s%s %d of %d user(s); %d unchanged, %d not found, %d invalid, %d refused, %d skipped. Batch: %s\n",
-			prefix, pastTense(verb), s.Changed, s.Requested, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, batch)
+		fmt.Fprintf(f.IO.Out, "%s %d of %d user(s); %d unchanged, %d not found, %d invalid, %d refused, %d skipped. Batch: %s\n",
+			did, s.Changed, s.Requested, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, batch)
 		if s.BatchID != nil && verb == "mark" && s.Changed > 0 {
 			fmt.Fprintf(f.IO.Out, "Undo with: inboxctl spam unmark --batch %d\n", *s.BatchID)
 		}
