@@ -64,8 +64,13 @@ func FindBinDir() (string, error) {
 		}
 		return "", fmt.Errorf("INBOXCTL_PG_BINDIR=%s holds no initdb, postgres and pg_ctl", d)
 	}
-	if p, err := exec.LookPath("initdb"); err == nil && ok(filepath.Dir(p)) {
-		return filepath.Dir(p), nil
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		if ok(filepath.Dir(p)) {
+			return filepath.Dir(p), nil
+		}
 	}
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		if d := strings.TrimSpace(string(out)); ok(d) {
