@@ -40,17 +40,7 @@ const MaxReportedLines = 100
 // fails the whole import with its line number, unless SkipInvalid.
 func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return res, errs.Usagef("The CSV is empty: it needs a header row phone,name[,trait...].")
-	}
-	if err != nil {
-		return res, errs.Usagef("The CSV header cannot be read: %v.", err)
-	}
-	traitKeys, err := parseHeader(header)
+	rows, err := openCSV(r)
 	if err != nil {
 		return res, err
 	}
@@ -73,38 +63,21 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	}
 	var rowsRead int64
 	err = store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
-		for {
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			line, _ := cr.FieldPos(0)
+		return rows.each(func(line int, phone, name string, traits []byte, verr error) error {
 			rowsRead++
 			if opts.Progress != nil && rowsRead%50000 == 0 {
 				opts.Progress(rowsRead)
 			}
-			var perr *csv.ParseError
-			if errors.As(err, &perr) {
-				res.Invalid++
-				bad = appendBad(bad, fmt.Sprintf("line %d: %v", perr.Line, perr.Err))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			phone, name, traits, verr := parseRow(rec, traitKeys)
 			if verr != nil {
 				res.Invalid++
 				bad = appendBad(bad, fmt.Sprintf("line %d: %v", line, verr))
-				continue
+				return nil
 			}
 			if len(bad) > 0 && !opts.SkipInvalid {
-				continue // the import will fail: keep reading only to report every bad line
+				return nil // the import will fail: keep reading only to report every bad line
 			}
-			if err := row(int64(line), phone, name, string(traits)); err != nil {
-				return err
-			}
-		}
+			return row(int64(line), phone, name, string(traits))
+		})
 	})
 	if err != nil {
 		return res, store.Translate(ctx, err)
@@ -162,6 +135,59 @@ func moreLines(bad []string, total int64) []string {
 		return append(bad, fmt.Sprintf("... and %d more", total-int64(len(bad))))
 	}
 	return bad
+}
+
+// csvRows is a users CSV whose header has been read and checked.
+type csvRows struct {
+	cr        *csv.Reader
+	traitKeys []string
+}
+
+// openCSV reads and checks the header row phone,name[,trait...].
+func openCSV(r io.Reader) (*csvRows, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errs.Usagef("The CSV is empty: it needs a header row phone,name[,trait...].")
+	}
+	if err != nil {
+		return nil, errs.Usagef("The CSV header cannot be read: %v.", err)
+	}
+	traitKeys, err := parseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	return &csvRows{cr: cr, traitKeys: traitKeys}, nil
+}
+
+// each streams every row after the header to fn, in order, with its line
+// number: a valid row parsed, an invalid one as bad; fn's error stops the
+// read.
+func (c *csvRows) each(fn func(line int, phone, name string, traits []byte, bad error) error) error {
+	for {
+		rec, err := c.cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			// A malformed record may have no field position to ask for.
+			if err := fn(perr.Line, "", "", nil, perr.Err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		line, _ := c.cr.FieldPos(0)
+		phone, name, traits, verr := parseRow(rec, c.traitKeys)
+		if err := fn(line, phone, name, traits, verr); err != nil {
+			return err
+		}
+	}
 }
 
 func parseHeader(h []string) ([]string, error) {
