@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/cmd/agent"
+	benchcmd "github.com/inboxctl/inboxctl/cmd/bench"
 	"github.com/inboxctl/inboxctl/cmd/configcmd"
 	"github.com/inboxctl/inboxctl/cmd/db"
 	"github.com/inboxctl/inboxctl/cmd/org"
@@ -115,7 +116,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), configcmd.NewCmdConfig(f), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), configcmd.NewCmdConfig(f), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
 	return root

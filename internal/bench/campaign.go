@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/inboxctl/inboxctl/internal/seed"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+const (
+	audienceTarget = "≤ 1.3× baseline; peak RSS ≤ 64 MiB"
+	checkTarget    = "≤ 50 ms"
+	checkRuns      = 5
+)
+
+func opAudience(ctx context.Context, r *run) ([]Result, error) {
+	path := filepath.Join(r.dir, "audience.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.cli(ctx, call{db: r.benchURL, out: f, args: []string{"campaign", "audience", seed.BenchAudience, "-o", "csv"}})
+	f.Close()
+	if unknownCommand(err) {
+		return []Result{notAvailable("campaign audience -o csv", audienceTarget, "this build has no 'campaign audience'")}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := countLines(path)
+	if err != nil {
+		return nil, err
+	}
+	rows-- // the header
+	basePath := filepath.Join(r.dir, "audience-baseline.csv")
+	start := time.Now()
+	baseRows, err := baselineAudience(ctx, r.base, r.orgID, basePath)
+	if err != nil {
+		return nil, fmt.Errorf("baseline audience: %w", err)
+	}
+	res := measured(fmt.Sprintf("campaign audience -o csv (%s users)", count(rows)), rows, p, time.Since(start))
+	res.Target = audienceTarget
+	res.Met = ptr(*res.Ratio <= 1.3 && *res.PeakRSSMiB <= 64)
+	res.Detail = fmt.Sprintf("baseline rows %d", baseRows)
+	if rows != baseRows {
+		res.Met = ptr(false)
+		res.Detail += "; the row counts differ"
+	}
+	return []Result{res}, nil
+}
+
+// baselineAudience is the bare SELECT of the audience (every user who is
+// not spam) streamed to CSV by database/sql and encoding/csv.
+func baselineAudience(ctx context.Context, db *store.DB, org int64, path string) (n int64, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 64*1024)
+	cw := csv.NewWriter(w)
+	rows, err := db.QueryContext(ctx, `SELECT id, phone, name FROM users WHERE org_id = $1 AND NOT spam ORDER BY id`, org)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cw.Write([]string{"user_id", "phone", "name"})
+	rec := make([]string, 3)
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&id, &rec[1], &rec[2]); err != nil {
+			return n, err
+		}
+		rec[0] = strconv.FormatInt(id, 10)
+		if err := cw.Write(rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, err
+	}
+	return n, w.Flush()
+}
+
+func countLines(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var n int64
+	buf := make([]byte, 1<<20)
+	for {
+		k, err := f.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+func opCheck(ctx context.Context, r *run) ([]Result, error) {
+	p, err := r.repeat(ctx, checkRuns, call{db: r.benchURL, args: []string{"campaign", "check", "--all", "-o", "json"}})
+	if unknownCommand(err) {
+		return []Result{notAvailable("campaign check --all", checkTarget, "this build has no 'campaign check'")}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var got struct {
+		OK      bool  `json:"ok"`
+		Checked int64 `json:"checked"`
+	}
+	if err := json.Unmarshal(p.stdout, &got); err != nil {
+		return nil, fmt.Errorf("campaign check printed no result: %q", p.stdout)
+	}
+	var pending int64
+	if err := r.bench.QueryRowContext(ctx, `SELECT count(*) FROM campaign_recipients WHERE org_id = $1 AND status = 'pending'`, r.orgID).Scan(&pending); err != nil {
+		return nil, err
+	}
+	var offender bool
+	base, err := median(checkRuns, func() error {
+		return r.base.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN campaign_recipients cr
+			ON cr.org_id = u.org_id AND cr.user_id = u.id AND cr.status = 'pending'
+			WHERE u.org_id = $1 AND u.spam)`, r.orgID).Scan(&offender)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("baseline check: %w", err)
+	}
+	res := measured(fmt.Sprintf("campaign check --all (%s pending)", count(pending)), pending, p, base)
+	res.Target = checkTarget
+	res.Met = ptr(p.wall.Seconds() <= 0.05 && got.OK && !offender)
+	res.Detail = fmt.Sprintf("ok=%v checked=%d, median of %d runs", got.OK, got.Checked, checkRuns)
+	return []Result{res}, nil
+}
