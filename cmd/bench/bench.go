@@ -70,5 +70,23 @@ disk in $TMPDIR.`,
 	c.Flags().IntSliceVar(&users, "users", []int{bench.DefaultUsers}, "users to generate; several sizes comma-separated")
 	c.Flags().StringVar(&only, "only", "", "run one operation: "+strings.Join(bench.Operations(), ", "))
 	_ = c.RegisterFlagCompletionFunc("only", cobra.FixedCompletions(bench.Operations(), cobra.ShellCompDirectiveNoFileComp))
+	c.AddCommand(newCmdSpawn())
 	return c
+}
+
+// newCmdSpawn is the hidden go-between that runs one measured command and
+// reports its time and peak RSS (see bench.SpawnCommand).
+func newCmdSpawn() *cobra.Command {
+	return &cobra.Command{
+		Use:                bench.SpawnCommand + " PROGRAM [ARG...]",
+		Short:              "Run one measured command (internal to bench)",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := bench.Spawn(args); err != nil {
+				return errs.Unexpectedf(err, "Cannot run the measured command: %v.", err)
+			}
+			return nil
+		},
+	}
 }

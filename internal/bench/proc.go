@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/inboxctl/inboxctl/internal/seed"
@@ -42,26 +42,37 @@ func (p proc) rssMiB() float64 { return float64(p.rssKiB) / 1024 }
 // times it from fork to exit. A non-zero exit not in c.okCodes is an error
 // carrying the command's stderr.
 func (r *run) cli(ctx context.Context, c call) (proc, error) {
-	cmd := exec.CommandContext(ctx, r.opts.Binary, c.args...)
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return proc{}, err
+	}
+	defer rd.Close()
+	argv := append([]string{"bench", SpawnCommand, r.opts.Binary}, c.args...)
+	cmd := exec.CommandContext(ctx, r.opts.Binary, argv...)
 	cmd.Dir = r.dir
 	cmd.Env = r.env(c)
+	cmd.ExtraFiles = []*os.File{wr} // descriptor 3: the report
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	if c.out != nil {
 		cmd.Stdout = c.out
 	}
 	cmd.Stderr = &errb
-	start := time.Now()
-	err := cmd.Run()
-	p := proc{wall: time.Since(start), stdout: out.Bytes(), stderr: errb.String()}
-	if cmd.ProcessState != nil {
-		p.code = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.rssKiB = ru.Maxrss // KiB on Linux
-		}
+	err = cmd.Start()
+	wr.Close()
+	if err != nil {
+		return proc{}, err
 	}
-	if err != nil && !contains(c.okCodes, p.code) {
-		return p, fmt.Errorf("inboxctl %s: exit %d: %s", strings.Join(c.args, " "), p.code, firstLine(p.stderr, err))
+	report, _ := io.ReadAll(rd)
+	err = cmd.Wait()
+	p := proc{stdout: out.Bytes(), stderr: errb.String()}
+	var ns int64
+	if _, serr := fmt.Sscan(string(report), &ns, &p.rssKiB, &p.code); serr != nil || err != nil {
+		return p, fmt.Errorf("running inboxctl %s: %v %s", strings.Join(c.args, " "), err, firstLine(p.stderr, errors.New("no report")))
+	}
+	p.wall = time.Duration(ns)
+	if p.code != 0 && !contains(c.okCodes, p.code) {
+		return p, fmt.Errorf("inboxctl %s: exit %d: %s", strings.Join(c.args, " "), p.code, firstLine(p.stderr, errors.New("no message")))
 	}
 	return p, nil
 }
