@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -217,6 +218,11 @@ func Translate(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errs.Unexpectedf(nil, "The database did not answer in time; nothing was changed.")
+	}
+	if errors.Is(err, driver.ErrBadConn) {
+		// lib/pq reports a connection the server closed (a terminated
+		// backend) only as this sentinel.
+		return errs.Unexpectedf(nil, "The database connection was lost; the transaction was rolled back and nothing was changed.")
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "connection") || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") || errors.Is(err, sql.ErrConnDone) {
