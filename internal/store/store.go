@@ -10,7 +10,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -40,13 +39,14 @@ type DB struct {
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
-		return nil, errs.Usagef("The database URL is not valid: %v.", maskIn(err.Error(), url))
+		return nil, errs.Usagef("The database URL is not valid: %v.", strings.TrimPrefix(maskIn(err.Error(), url), "pq: "))
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
-	if !strings.Contains(url, "sslmode") && os.Getenv("PGSSLMODE") == "" {
-		// libpq's default; lib/pq's own default is require.
+	if cfg.SSLMode == "" {
+		// Neither the URL nor PGSSLMODE set it (a unix socket is already
+		// disable): libpq's default is prefer; lib/pq's own is require.
 		cfg.SSLMode = pq.SSLModePrefer
 	}
 	if cfg.ApplicationName == "" {
