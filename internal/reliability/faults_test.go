@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,7 +160,7 @@ func TestBulkMarkTerminatedWhileRunning(t *testing.T) {
 				return
 			default:
 			}
-			for _, pid := range inboxctlBackends(t, d, `state = 'active'`) {
+			for _, pid := range inboxctlBackends(t, d, `state = 'active' AND query LIKE '%spam_re%'`) {
 				testdb.Admin().Exec(`SELECT pg_terminate_backend($1)`, pid)
 			}
 			time.Sleep(2 * time.Millisecond)
@@ -221,7 +222,7 @@ func TestBulkMarkInterruptedWhileRunning(t *testing.T) {
 	var exited atomic.Bool
 	go func() {
 		for !exited.Load() {
-			if len(inboxctlBackends(t, d, `state = 'active'`)) > 0 {
+			if len(inboxctlBackends(t, d, `state = 'active' AND query LIKE '%spam_re%'`)) > 0 {
 				cmd.Process.Signal(os.Interrupt)
 				return
 			}
@@ -435,6 +436,54 @@ func TestDatabaseRefusalsAreOneSentence(t *testing.T) {
 			}
 			oneSentence(t, r)
 			nothingChanged(t, d)
+		})
+	}
+}
+
+// TestImportInterrupted: SIGINT or SIGTERM while `user import` streams a
+// large CSV: exit 0 with every row, or exit 130 with none.
+func TestImportInterrupted(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			d := newDemo(t, 0)
+			const rows = 30000
+			var b strings.Builder
+			b.WriteString("phone,name,city\n")
+			for i := 0; i < rows; i++ {
+				fmt.Fprintf(&b, "+4471%08d,Name %d,City %d\n", i, i, i%7)
+			}
+			file := writeFile(t, "users.csv", []byte(b.String()))
+			cmd := command(t, d.env(), "user", "import", "-f", file)
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var exited atomic.Bool
+			go func() {
+				for !exited.Load() {
+					if len(inboxctlBackends(t, d, `query LIKE 'COPY %'`)) > 0 {
+						cmd.Process.Signal(sig)
+						return
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+			}()
+			r := wait(t, cmd, &out, &errb)
+			exited.Store(true)
+			switch n := d.count(t, `SELECT count(*) FROM users`); {
+			case r.Code == 0 && n == rows:
+				t.Log("the import committed before the signal")
+			case r.Code == 130 && n == 0:
+				t.Logf("interrupted: %s", r.Stderr)
+				oneSentence(t, r)
+				if c := d.count(t, `SELECT count(*) FROM chats`); c != 0 {
+					t.Fatalf("%d chats left by an interrupted import", c)
+				}
+			default:
+				t.Fatalf("%d of %d users imported after:\n%s", n, rows, r)
+			}
 		})
 	}
 }
