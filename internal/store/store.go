@@ -10,6 +10,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,15 +90,31 @@ func describeConnErr(ctx context.Context, err error) string {
 	return strings.TrimPrefix(s, "pq: ")
 }
 
+// maskIn masks the password of url in the driver's message s about it. The
+// password is everything between the user name's ':' and the last '@' (an
+// invalid URL may hold an unencoded '@' in it); the message may quote it
+// escaped, or quote just a piece of it ("invalid URL escape "%ss""), so
+// quoted pieces of the password are masked too.
 func maskIn(s, url string) string {
-	cfg := strings.SplitN(url, "@", 2)
-	if len(cfg) == 2 {
-		if i := strings.LastIndex(cfg[0], ":"); i > strings.Index(cfg[0], "//")+1 {
-			return strings.ReplaceAll(s, cfg[0][i+1:], "****")
-		}
+	start, at := strings.Index(url, "://"), strings.LastIndex(url, "@")
+	if start < 0 || at < start {
+		return s
 	}
-	return s
+	_, pw, ok := strings.Cut(url[start+3:at], ":")
+	if !ok || pw == "" {
+		return s
+	}
+	q := strconv.Quote(pw)
+	s = strings.ReplaceAll(strings.ReplaceAll(s, pw, "****"), q[1:len(q)-1], "****")
+	return quotedPiece.ReplaceAllStringFunc(s, func(piece string) string {
+		if inner := piece[1 : len(piece)-1]; inner != "" && strings.Contains(pw, inner) {
+			return `"****"`
+		}
+		return piece
+	})
 }
+
+var quotedPiece = regexp.MustCompile(`"[^"]*"`)
 
 // Querier is what both *sql.DB, *sql.Conn and *sql.Tx offer.
 type Querier interface {
