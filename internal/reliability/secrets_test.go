@@ -165,6 +165,22 @@ func TestErrorsMaskPasswords(t *testing.T) {
 		}
 		noLeak(t, r, pw)
 	}
+	// Invalid URLs whose password holds what URLs forbid unencoded: the
+	// parse error quotes the URL, or a piece of the password.
+	for _, c := range []struct{ url, leak string }{
+		{"postgres://bob:p@ss:w0rd@db.example:notaport/app", "ss:w0rd"},
+		{"postgres://bob:p%ss-x@127.0.0.1:1/app", "%ss"},
+		{"postgres://bob:pa ss-x@127.0.0.1:1/app", "pa ss"},
+		{`postgres://bob:pa"ss\x@h:bad/app`, `ss\\x`},
+	} {
+		r := run(t, nil, nil, "db", "status", "--database-url", c.url)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "The database URL is not valid") {
+			t.Errorf("%s: want exit 2:\n%s", c.url, r)
+		}
+		oneSentence(t, r, c.leak)
+		r = run(t, nil, nil, "config", "show", "--database-url", c.url)
+		noLeak(t, r, c.leak)
+	}
 }
 
 // TestSSLModeFollowsLibpq: over TCP to a server without TLS, sslmode and
