@@ -289,16 +289,18 @@ func TestServerUnreachable(t *testing.T) {
 	}()
 	cases := []struct {
 		name, url, want string
+		env             []string
 	}{
-		{"closed port", "postgres://bob:" + pw + "@" + closed + "/app?sslmode=disable&connect_timeout=3", "connection refused"},
-		{"dead unix socket", "postgres://bob:" + pw + "@/app?host=" + deadSocket + "&connect_timeout=3", "connection refused"},
-		{"no socket", "host=" + filepath.Join(deadSocket, "nowhere") + " user=bob password=" + pw + " dbname=app connect_timeout=3", "no such file or directory"},
-		{"silent server", "postgres://bob:" + pw + "@" + silent.Addr().String() + "/app?sslmode=disable&connect_timeout=2", "no answer within the connect timeout"},
+		{"closed port", "postgres://bob:" + pw + "@" + closed + "/app?sslmode=disable&connect_timeout=3", "connection refused", nil},
+		{"dead unix socket", "postgres://bob:" + pw + "@/app?host=" + deadSocket + "&connect_timeout=3", "connection refused", nil},
+		{"no socket", "host=" + filepath.Join(deadSocket, "nowhere") + " user=bob password=" + pw + " dbname=app connect_timeout=3", "no such file or directory", nil},
+		{"silent server", "postgres://bob:" + pw + "@" + silent.Addr().String() + "/app?sslmode=disable&connect_timeout=2", "no answer within the connect timeout", nil},
+		{"silent server, PGCONNECT_TIMEOUT", "postgres://bob:" + pw + "@" + silent.Addr().String() + "/app?sslmode=disable", "no answer within the connect timeout", []string{"PGCONNECT_TIMEOUT=1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
-			r := run(t, []string{"INBOXCTL_DATABASE_URL=" + c.url, "INBOXCTL_AGENT=owner@demo.test"}, nil, "spam", "list")
+			r := run(t, append([]string{"INBOXCTL_DATABASE_URL=" + c.url, "INBOXCTL_AGENT=owner@demo.test"}, c.env...), nil, "spam", "list")
 			took := time.Since(start)
 			if r.Code != 1 || !strings.Contains(r.Stderr, "Cannot connect to the database") || !strings.Contains(r.Stderr, c.want) {
 				t.Fatalf("want exit 1, 'Cannot connect ... %s':\n%s", c.want, r)
