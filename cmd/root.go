@@ -15,8 +15,13 @@ import (
 
 	"github.com/inboxctl/inboxctl/cmd/agent"
 	benchcmd "github.com/inboxctl/inboxctl/cmd/bench"
+	chatcmd "github.com/inboxctl/inboxctl/cmd/chat"
 	"github.com/inboxctl/inboxctl/cmd/configcmd"
 	"github.com/inboxctl/inboxctl/cmd/db"
+	inboxcmd "github.com/inboxctl/inboxctl/cmd/inbox"
+	labelcmd "github.com/inboxctl/inboxctl/cmd/label"
+	messagecmd "github.com/inboxctl/inboxctl/cmd/message"
+	notificationscmd "github.com/inboxctl/inboxctl/cmd/notifications"
 	"github.com/inboxctl/inboxctl/cmd/org"
 	spamcmd "github.com/inboxctl/inboxctl/cmd/spam"
 	"github.com/inboxctl/inboxctl/cmd/user"
@@ -116,7 +121,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), configcmd.NewCmdConfig(f), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), configcmd.NewCmdConfig(f), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
 	return root

@@ -1,0 +1,84 @@
+// Package chat holds `inboxctl chat assign`, `chat unassign`, `chat label
+// set` and `chat label clear`.
+package chat
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+// NewCmdChat is `inboxctl chat`.
+func NewCmdChat(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "chat <command>",
+		Short: "Assign, unassign and label a user's chat",
+		Long: `Change a user's chat: its assignee and its label. Each change is recorded on
+the chat's timeline (see 'inboxctl user show'). While the user is marked as
+spam the chat is frozen: every change is refused (exit 4) and nothing changes.
+With assigned access you may change only chats you can see (assigned to you
+or unassigned). REF is a phone (+ then 8-15 digits) or a numeric user id.`,
+		GroupID: "core",
+	}
+	c.AddCommand(newCmdAssign(f), newCmdUnassign(f), newCmdLabel(f))
+	return c
+}
+
+// newCmdLabel is `inboxctl chat label`.
+func newCmdLabel(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "label <command>",
+		Short: "Set or clear a chat's label",
+		Long: `A chat has at most one label. Labels belong to the org, hold 1 to 22
+characters, and are created on first use (see 'inboxctl label list').`,
+	}
+	c.AddCommand(newCmdLabelSet(f), newCmdLabelClear(f))
+	return c
+}
+
+// refFlag is the --by flag of the chat commands.
+type refFlag struct{ by string }
+
+func (r *refFlag) register(c *cobra.Command) {
+	c.Flags().StringVar(&r.by, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
+	_ = c.RegisterFlagCompletionFunc("by", cobra.FixedCompletions([]string{"auto", "phone", "id"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+func (r *refFlag) parse(arg string) (input.Ref, error) {
+	by, err := cmdutil.ParseBy(r.by)
+	if err != nil {
+		return input.Ref{}, err
+	}
+	return directory.ParseRef(arg, by)
+}
+
+// report prints the outcome of a chat change: a sentence on a terminal or
+// in tsv, an object in json and ndjson, a row in csv.
+func report(f *cmdutil.Factory, userID int64, changed bool, did, unchanged string) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	switch p.Format {
+	case output.JSON, output.NDJSON:
+		return p.JSON(struct {
+			UserID  int64 `json:"user_id"`
+			Changed bool  `json:"changed"`
+		}{userID, changed})
+	case output.CSV:
+		l := p.List(output.Cols("user_id", "changed"))
+		l.Row(userID, changed)
+		return l.Close()
+	}
+	msg := did
+	if !changed {
+		msg = unchanged
+	}
+	_, err = fmt.Fprintf(f.IO.Out, "Chat %d: %s\n", userID, msg)
+	return err
+}

@@ -1,0 +1,38 @@
+package chat
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/inbox"
+)
+
+func newCmdUnassign(f *cmdutil.Factory) *cobra.Command {
+	r := &refFlag{}
+	c := &cobra.Command{
+		Use:   "unassign REF",
+		Short: "Remove the assignee of a user's chat",
+		Long: `Leave the user's chat assigned to nobody, so it shows in the unassigned
+folder; recorded on the timeline as 'unassigned'. Refused (exit 4) while the
+user is marked as spam, and for a chat you cannot see.`,
+		Example: `  inboxctl chat unassign +919800000007 --as lead@acme.test`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ref, err := r.parse(args[0])
+			if err != nil {
+				return err
+			}
+			db, actor, err := f.Actor(c.Context())
+			if err != nil {
+				return err
+			}
+			ch, err := inbox.Unassign(c.Context(), db, actor, ref)
+			if err != nil {
+				return err
+			}
+			return report(f, ch.UserID, ch.Changed, "unassigned.", "already unassigned; nothing changed.")
+		},
+	}
+	r.register(c)
+	return c
+}

@@ -1,0 +1,56 @@
+// Package label holds `inboxctl label list`.
+package label
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/inbox"
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+// NewCmdLabel is `inboxctl label`.
+func NewCmdLabel(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "label <command>",
+		Short: "List the org's chat labels",
+		Long: `Labels belong to the org: 1 to 22 characters, created on first use by
+'inboxctl chat label set'. A chat has at most one.`,
+		GroupID: "core",
+	}
+	c.AddCommand(newCmdList(f))
+	return c
+}
+
+func newCmdList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the org's labels and how many chats carry each",
+		Long: `List the org's labels by name, each with the number of chats that carry it
+(spam chats included) and when it was created.`,
+		Example: `  inboxctl label list
+  inboxctl label list -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			db, org, err := f.Org(c.Context())
+			if err != nil {
+				return err
+			}
+			labels, err := inbox.Labels(c.Context(), db, org.ID)
+			if err != nil {
+				return err
+			}
+			l := p.List(output.Cols("id", "name", "chats", "created_at"))
+			for _, lb := range labels {
+				if err := l.Row(lb.ID, lb.Name, lb.Chats, lb.CreatedAt); err != nil {
+					return err
+				}
+			}
+			return l.Close()
+		},
+	}
+}

@@ -1,0 +1,55 @@
+// Package notifications holds `inboxctl notifications list`.
+package notifications
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/inbox"
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+// NewCmdNotifications is `inboxctl notifications`.
+func NewCmdNotifications(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "notifications <command>",
+		Short: "Show your desktop notifications",
+		Long: `An inbound message notifies every agent who can see its chat, unless the user
+is marked as spam; after an unmark, new messages notify again.`,
+		GroupID: "core",
+	}
+	c.AddCommand(newCmdList(f))
+	return c
+}
+
+func newCmdList(f *cmdutil.Factory) *cobra.Command {
+	var limit int
+	c := &cobra.Command{
+		Use:   "list [--limit N]",
+		Short: "List the acting agent's notifications, newest first",
+		Long:  `List the desktop notifications of the acting agent (--as), newest first.`,
+		Example: `  inboxctl notifications list --as ravi@acme.test
+  inboxctl notifications list --limit 0 -o ndjson --as ravi@acme.test`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			db, actor, err := f.Actor(c.Context())
+			if err != nil {
+				return err
+			}
+			l := p.List(output.Cols("id", "agent", "user_id", "phone", "text", "at"))
+			err = inbox.Notifications(c.Context(), db, actor, limit, func(n inbox.Notification) error {
+				return l.Row(n.ID, n.Agent, n.UserID, n.Phone, n.Text, n.At)
+			})
+			if err != nil {
+				return err
+			}
+			return l.Close()
+		},
+	}
+	c.Flags().IntVar(&limit, "limit", 100, "show at most N, newest first (0: all)")
+	return c
+}
