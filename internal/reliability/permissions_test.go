@@ -169,13 +169,13 @@ func spamCommands() []agentCommand {
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	commands := spamCommands()
+	commands := append(spamCommands(), inboxCommands()...)
 	actors := []string{seed.Owner, seed.Ravi}
 	n := len(commands) * len(actors) * len(situations)
 	d := newDemo(t, n)
 	// A clean slate: the seed's assignments and labels are replaced by
 	// each case's own.
-	if _, err := d.db.Exec(`UPDATE chats SET assignee_id = NULL`); err != nil {
+	if _, err := d.db.Exec(`UPDATE chats SET assignee_id = NULL, label_id = NULL`); err != nil {
 		t.Fatal(err)
 	}
 	other := d.asha
@@ -220,6 +220,7 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 	}
 	d.invariants(t)
+	t.Logf("%d commands × %d agents × %d situations = %d cases", len(commands), len(actors), len(situations), len(jobs))
 	for _, j := range jobs {
 		name := fmt.Sprintf("%s/%s(%s)/%s", j.cmd.name, j.actor.Agent.Email, j.actor.Agent.Access, j.sit.name)
 		before := d.chatState(t, j.userID)
