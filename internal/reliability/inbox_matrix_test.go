@@ -87,7 +87,9 @@ func inboxCommands() []agentCommand {
 		actionCommand("chat label clear", rules.ActionClearLabel,
 			func(ref string, _ directory.Actor) []string { return []string{"chat", "label", "clear", ref} }, nil),
 		actionCommand("message send", rules.ActionSend,
-			func(ref string, _ directory.Actor) []string { return []string{"message", "send", ref, "--text", "hello"} },
+			func(ref string, _ directory.Actor) []string {
+				return []string{"message", "send", ref, "--text", "hello"}
+			},
 			func(t *testing.T, d demo, _ result, id int64, _ rules.Agent, _ rules.Chat) {
 				if n := d.count(t, `SELECT count(*) FROM messages WHERE user_id = $1 AND direction = 'outbound' AND text = 'hello'`, id); n != 1 {
 					t.Errorf("%d messages after the send", n)
