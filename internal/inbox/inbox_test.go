@@ -191,9 +191,12 @@ func TestFrozenChatRefusesEveryAction(t *testing.T) {
 	}
 	before := snapshot()
 	actions := map[string]func(a directory.Actor) error{
-		"assign":      func(a directory.Actor) error { _, err := inbox.Assign(ctx, fx.db, a, ref(4), seed.Ravi); return err },
-		"unassign":    func(a directory.Actor) error { _, err := inbox.Unassign(ctx, fx.db, a, ref(4)); return err },
-		"label set":   func(a directory.Actor) error { _, err := inbox.SetLabel(ctx, fx.db, a, ref(4), "brand new"); return err },
+		"assign":   func(a directory.Actor) error { _, err := inbox.Assign(ctx, fx.db, a, ref(4), seed.Ravi); return err },
+		"unassign": func(a directory.Actor) error { _, err := inbox.Unassign(ctx, fx.db, a, ref(4)); return err },
+		"label set": func(a directory.Actor) error {
+			_, err := inbox.SetLabel(ctx, fx.db, a, ref(4), "brand new")
+			return err
+		},
 		"label clear": func(a directory.Actor) error { _, err := inbox.ClearLabel(ctx, fx.db, a, ref(4)); return err },
 		"send":        func(a directory.Actor) error { _, err := inbox.Send(ctx, fx.db, a, ref(4), "hi"); return err },
 	}
