@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
@@ -303,7 +304,22 @@ func tableText(v any) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(s)
+	return strings.Map(terminalSafe, s)
+}
+
+// terminalSafe keeps a table cell on one line and harmless to a terminal:
+// line breaks and tabs become spaces, and every other control character
+// becomes U+FFFD, so text a customer chose (a name with ESC sequences that
+// move the cursor, retitle the window or write the clipboard) cannot drive
+// the terminal of whoever lists it.
+func terminalSafe(r rune) rune {
+	switch {
+	case r == '\n' || r == '\r' || r == '\t':
+		return ' '
+	case unicode.IsControl(r):
+		return '\uFFFD'
+	}
+	return r
 }
 
 func jsonValue(v any) any {
