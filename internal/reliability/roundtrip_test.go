@@ -314,3 +314,39 @@ func TestInvalidBytesAreRejectedByLine(t *testing.T) {
 	}
 	nothingChanged(t, d)
 }
+
+// TestTableOutputIsTerminalSafe: a customer's name holding terminal
+// control sequences (clear the screen, retitle the window, write the
+// clipboard) is shown harmlessly in tables, and exactly in JSON.
+func TestTableOutputIsTerminalSafe(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t, 0)
+	name := "Eve\x1b[2J\x1b]0;owned\x07\x1b]52;c;cm0gLXJmIH4=\x07\u009b31m\x7f"
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"phone", "name"})
+	w.Write([]string{"+447000000001", name})
+	w.Flush()
+	if r := run(t, d.env(), nil, "user", "import", "-f", writeFile(t, "u.csv", buf.Bytes())); r.Code != 0 {
+		t.Fatal(r)
+	}
+	if r := run(t, d.env("INBOXCTL_AGENT="+seed.Owner), nil, "spam", "mark", "+447000000001", "--yes", "--reason", "\x1b[31mred\x1b[0m"); r.Code != 0 {
+		t.Fatal(r)
+	}
+	for _, args := range [][]string{
+		{"user", "show", "+447000000001", "-o", "table"},
+		{"spam", "list", "-o", "table", "--as", seed.Owner},
+		{"inbox", "list", "--folder", "spam", "-o", "table", "--as", seed.Owner},
+	} {
+		r := run(t, d.env(), nil, args...)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "Eve") {
+			t.Fatalf("%s:\n%s", args, r)
+		}
+		if strings.ContainsAny(r.Stdout, "\x1b\x07\x7f\u009b") {
+			t.Errorf("%s prints control characters to the terminal: %q", args, r.Stdout)
+		}
+	}
+	if c := showUser(t, d, "+447000000001"); c.Name != name {
+		t.Errorf("JSON name %q, want %q", c.Name, name)
+	}
+}
