@@ -1,0 +1,4 @@
+package inbox
+
+// ListQuery exposes the folder page's SQL to the plan test.
+var ListQuery = listQuery
