@@ -1,0 +1,70 @@
+package reliability
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/inboxctl/inboxctl/internal/seed"
+)
+
+// TestCtrlCOnTerminal types Ctrl-C on the terminal of a bulk mark that
+// waits on a row lock: the terminal sends SIGINT, the mark rolls back and
+// says so in one line, exit 130, and nothing changed.
+func TestCtrlCOnTerminal(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	d := newDemo(t, n)
+	file := refsFile(t, n)
+	release := holdRow(t, d, 700)
+	cmd := command(t, d.env("INBOXCTL_AGENT="+seed.Owner, "TERM=xterm"), "spam", "mark", "-f", file, "--yes")
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var mu sync.Mutex
+	var out bytes.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			mu.Lock()
+			out.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitFor(t, 60*time.Second, "the mark to wait on the lock", func() bool {
+		return len(inboxctlBackends(t, d, `wait_event_type = 'Lock'`)) > 0
+	})
+	if _, err := tty.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	err = cmd.Wait()
+	t.Logf("exited %v after Ctrl-C", time.Since(sent))
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the reader drain the terminal
+	mu.Lock()
+	text := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	mu.Unlock()
+	if code != 130 || !strings.Contains(text, "Error: Interrupted: the transaction was rolled back and nothing was changed.") {
+		t.Fatalf("exit %d, terminal:\n%s", code, text)
+	}
+	noLeak(t, result{Stdout: text})
+	release()
+	nothingChanged(t, d)
+}
