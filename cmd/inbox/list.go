@@ -51,6 +51,9 @@ moves goes to the top and is not shown twice. The SPAM column flags spam chats.`
 			if o.folder == "" {
 				return errs.Usagef("Pick a folder with --folder all, you, unassigned or spam.")
 			}
+			if o.limit < 1 || o.limit > inbox.MaxLimit {
+				return errs.Usagef("--limit must be between 1 and %d, not %d.", inbox.MaxLimit, o.limit)
+			}
 			p, err := f.Printer()
 			if err != nil {
 				return err
