@@ -8,10 +8,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/seed"
+	"github.com/inboxctl/inboxctl/internal/testdb"
 )
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 // buildBinary builds inboxctl once for the tests: bench measures the real
 // binary.
@@ -28,11 +33,26 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// TestBenchSmall runs a few operations at 2,000 users and checks that each
+// positive lists, per --only, the numbers each of its rows must carry
+// besides rows and seconds.
+var positive = map[string]func(op string) []string{
+	"startup": func(string) []string { return []string{"peak_rss_mib"} },
+	"unmark":  func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
+	"import":  func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
+	"page": func(op string) []string {
+		if strings.HasSuffix(op, "in-process") {
+			return []string{"baseline_seconds", "ratio"}
+		}
+		return []string{"peak_rss_mib"}
+	},
+	"concurrency": func(string) []string { return []string{"rows_per_second", "peak_rss_mib"} },
+}
+
+// TestBenchSmall runs operations at 2,000 users and checks that each
 // produced its numbers in SPEC §5's JSON shape (no timing assertions).
 func TestBenchSmall(t *testing.T) {
 	bin := buildBinary(t)
-	for _, only := range []string{"unmark", "import", "startup"} {
+	for only, want := range positive {
 		t.Run(only, func(t *testing.T) {
 			var progress bytes.Buffer
 			reports, err := Run(context.Background(), Options{Users: []int{2000}, Only: only, Binary: bin, Progress: &progress})
@@ -62,25 +82,23 @@ func TestBenchSmall(t *testing.T) {
 			}
 			for _, r := range results {
 				row := r.(map[string]any)
+				op, _ := row["operation"].(string)
 				for _, k := range []string{"operation", "rows", "seconds", "baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} {
 					if _, ok := row[k]; !ok {
-						t.Errorf("%v: no key %q", row["operation"], k)
+						t.Errorf("%s: no key %q", op, k)
 					}
 				}
-				for _, k := range []string{"rows", "seconds", "peak_rss_mib"} {
+				for _, k := range append([]string{"rows", "seconds"}, want(op)...) {
 					if v, ok := row[k].(float64); !ok || v <= 0 {
-						t.Errorf("%v: %s = %v, want a positive number", row["operation"], k, row[k])
+						t.Errorf("%s: %s = %v, want a positive number (%v)", op, k, row[k], row["detail"])
 					}
 				}
 				if row["met"] == nil {
-					t.Errorf("%v: no verdict: %v", row["operation"], row["detail"])
+					t.Errorf("%s: no verdict: %v", op, row["detail"])
 				}
-				if only != "startup" {
-					for _, k := range []string{"baseline_seconds", "ratio", "rows_per_second"} {
-						if v, ok := row[k].(float64); !ok || v <= 0 {
-							t.Errorf("%v: %s = %v, want a positive number", row["operation"], k, row[k])
-						}
-					}
+				// Not a timing: errors shown and rules broken under concurrency.
+				if only == "concurrency" && row["met"] != true {
+					t.Errorf("%s: %v", op, row["detail"])
 				}
 			}
 		})
@@ -91,5 +109,44 @@ func TestRunRefusesUnknownOperation(t *testing.T) {
 	_, err := Run(context.Background(), Options{Users: []int{2000}, Only: "nope", Binary: os.Args[0]})
 	if err == nil {
 		t.Fatal("no error for --only nope")
+	}
+}
+
+// TestInvariantsCatchBrokenRules breaks each rule the concurrency row
+// checks, one after another, and requires the count of violations to grow
+// each time.
+func TestInvariantsCatchBrokenRules(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Open(t)
+	if _, err := seed.Bench(ctx, db, 2000); err != nil {
+		t.Fatal(err)
+	}
+	r := &run{bench: db}
+	if err := db.QueryRowContext(ctx, `SELECT id FROM orgs WHERE slug = $1`, seed.Org).Scan(&r.orgID); err != nil {
+		t.Fatal(err)
+	}
+	n, detail, err := r.violations(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("seeded data: %d violations (%s), %v", n, detail, err)
+	}
+	spamUser, plainUser := `(SELECT min(id) FROM users WHERE spam)`, `(SELECT min(id) FROM users WHERE NOT spam)`
+	for _, breakIt := range []string{
+		`UPDATE chats SET folder = 'inbox' WHERE user_id = ` + spamUser,
+		`UPDATE campaign_recipients SET status = 'pending', reason = NULL WHERE user_id = (SELECT max(id) FROM users WHERE spam)`,
+		`INSERT INTO chat_events (org_id, user_id, event) SELECT org_id, id, 'assigned' FROM users WHERE id = (SELECT min(id) + 10 FROM users WHERE spam)`,
+		`UPDATE campaign_recipients SET status = 'excluded', reason = 'spam' WHERE user_id = ` + plainUser,
+		`INSERT INTO chat_events (org_id, user_id, event) SELECT org_id, id, 'unmarked_spam' FROM users WHERE id = ` + plainUser,
+	} {
+		if _, err := db.ExecContext(ctx, breakIt); err != nil {
+			t.Fatalf("%s: %v", breakIt, err)
+		}
+		got, detail, err := r.violations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got <= n {
+			t.Errorf("after %q: %d violations, want more than %d (%s)", breakIt, got, n, detail)
+		}
+		n = got
 	}
 }

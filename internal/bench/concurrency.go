@@ -19,8 +19,8 @@ import (
 
 const (
 	concurrencyTarget = "0 errors shown; 0 rule violations"
-	// markers bulk-mark overlapping windows of markWindow users, each
-	// window half over the next, markRounds times (mark, then unmark the
+	// markers bulk-mark overlapping windows of markWindow users (fewer in
+	// small data sets), each window half over the next, markRounds times (mark, then unmark the
 	// batch); editors assign, unassign, label and unlabel random users of
 	// the same range, editOps times each.
 	markers    = 8
@@ -56,10 +56,9 @@ func (t *tally) add(p proc, err error) {
 }
 
 func opConcurrency(ctx context.Context, r *run) ([]Result, error) {
-	span := markWindow / 2 * (markers + 1)
-	if span > r.n {
-		return nil, fmt.Errorf("needs at least %d users", span)
-	}
+	// Windows overlap by half and together cover span users.
+	window := min(markWindow, 2*r.n/(markers+1)/2*2)
+	span := window / 2 * (markers + 1)
 	for _, c := range [][]string{{"chat", "assign", "--help"}, {"chat", "label", "set", "--help"}} {
 		if _, err := r.cli(ctx, call{args: c}); unknownCommand(err) || err != nil {
 			return []Result{notAvailable("concurrency: 8 bulk markers, 8 editors", concurrencyTarget,
@@ -69,7 +68,7 @@ func opConcurrency(ctx context.Context, r *run) ([]Result, error) {
 	files := make([]string, markers)
 	for k := range files {
 		files[k] = filepath.Join(r.dir, fmt.Sprintf("conc-%d.txt", k))
-		if err := writeRange(files[k], k*markWindow/2+1, k*markWindow/2+markWindow); err != nil {
+		if err := writeRange(files[k], k*window/2+1, k*window/2+window); err != nil {
 			return nil, err
 		}
 	}

@@ -48,10 +48,8 @@ func (r *run) importFile() (string, error) {
 // importDatabases makes two empty migrated databases with the demo org:
 // one for the CLI, one for the baseline.
 func (r *run) importDatabases(ctx context.Context) (cli, base string, err error) {
-	for _, s := range []string{`CREATE DATABASE import_tmpl`} {
-		if _, err := r.admin.ExecContext(ctx, s); err != nil {
-			return "", "", err
-		}
+	if _, err := r.admin.ExecContext(ctx, `CREATE DATABASE import_tmpl`); err != nil {
+		return "", "", err
 	}
 	db, err := store.Open(ctx, r.srv.URL("import_tmpl"))
 	if err != nil {
