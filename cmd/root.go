@@ -54,6 +54,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
+	if f.IO.Interrupted == nil {
+		f.IO.Interrupted = ctx.Done()
+	}
 	err := root.ExecuteContext(ctx)
 	f.Close()
 	if err == nil {

@@ -84,13 +84,15 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 		defer in.Close()
 		req.File = in
 	}
-	if !f.Yes() {
-		req.Confirm = func(n int64) error {
-			return f.ConfirmBulk(fmt.Sprintf("%s %d user(s) as spam in org %s, acting as %s?", capitalize(verb), n, actor.Org.Slug, actor.Agent.Email))
-		}
-	}
 	prog := cmdutil.NewProgress(f.IO, verb)
 	req.Progress = prog.Read
+	if !f.Yes() {
+		req.Confirm = func(n int64) error {
+			return prog.Pause(func() error {
+				return f.ConfirmBulk(fmt.Sprintf("%s %d user(s) as spam in org %s, acting as %s?", capitalize(verb), n, actor.Org.Slug, actor.Agent.Email))
+			})
+		}
+	}
 	var list *output.List
 	if p.Format == output.NDJSON {
 		list = p.List(output.Cols("ref", "line", "user_id", "status"))

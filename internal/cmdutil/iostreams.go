@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +24,10 @@ type IOStreams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+
+	// Interrupted, when closed, ends a pending Confirm: Ctrl-C at a prompt
+	// must not wait for Enter.
+	Interrupted <-chan struct{}
 }
 
 // System is the real process streams.
@@ -41,9 +46,17 @@ func (s *IOStreams) CanPrompt() bool { return s.StdinTTY && s.StderrTTY }
 // stdin; anything but y or yes is no.
 func (s *IOStreams) Confirm(question string) (bool, error) {
 	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
-	line, err := bufio.NewReader(s.In).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(s.In).ReadString('\n')
+		answer <- line
+	}()
+	var line string
+	select {
+	case line = <-answer:
+	case <-s.Interrupted:
+		fmt.Fprintln(s.ErrOut)
+		return false, context.Canceled
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -15,6 +15,9 @@ type Progress struct {
 	read atomic.Int64
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// mu is held while the line is drawn, and by Pause.
+	mu    sync.Mutex
+	shown bool
 }
 
 // NewProgress starts a progress line for the verb (mark, unmark, import).
@@ -29,24 +32,41 @@ func NewProgress(io *IOStreams, verb string) *Progress {
 		defer p.wg.Done()
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
-		shown := false
 		for {
 			select {
 			case <-p.stop:
-				if shown {
-					fmt.Fprint(p.io.ErrOut, "\r\033[K")
-				}
+				p.mu.Lock()
+				p.clear()
+				p.mu.Unlock()
 				return
 			case <-tick.C:
 				if time.Since(started) < time.Second {
 					continue
 				}
-				shown = true
+				p.mu.Lock()
+				p.shown = true
 				fmt.Fprintf(p.io.ErrOut, "\r\033[K%s: %d refs read, %s elapsed", p.what, p.read.Load(), time.Since(started).Round(time.Second))
+				p.mu.Unlock()
 			}
 		}
 	}()
 	return p
+}
+
+func (p *Progress) clear() {
+	if p.shown {
+		fmt.Fprint(p.io.ErrOut, "\r\033[K")
+		p.shown = false
+	}
+}
+
+// Pause clears the progress line and keeps it away while fn runs (a
+// prompt the line would otherwise overwrite).
+func (p *Progress) Pause(fn func() error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+	return fn()
 }
 
 // Read reports how many input rows were read so far.
