@@ -68,3 +68,66 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	release()
 	nothingChanged(t, d)
 }
+
+// TestCtrlCAtThePrompt: Ctrl-C while `spam mark` asks for confirmation
+// ends it at once (exit 130, nothing changed) instead of waiting for Enter,
+// and the question stays on screen while it waits (the progress line used
+// to overwrite it after a second).
+func TestCtrlCAtThePrompt(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t, 5)
+	cmd := command(t, d.env("INBOXCTL_AGENT="+seed.Owner, "TERM=xterm"), "spam", "mark", "1", "2")
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var mu sync.Mutex
+	var out bytes.Buffer
+	screen := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.ReplaceAll(out.String(), "\r\n", "\n")
+	}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			mu.Lock()
+			out.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	const question = "Mark 2 user(s) as spam in org demo, acting as owner@demo.test? [y/N] "
+	waitFor(t, 30*time.Second, "the prompt", func() bool { return strings.Contains(screen(), question) })
+	time.Sleep(1500 * time.Millisecond) // past the progress line's first second
+	if s := screen(); !strings.HasSuffix(s, question) {
+		t.Fatalf("the question was overwritten while waiting for the answer:\n%q", s)
+	}
+	if _, err := tty.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("Ctrl-C at the prompt did not end the command:\n%s", screen())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if s := screen(); code != 130 || !strings.Contains(s, "Error: Interrupted") {
+		t.Fatalf("exit %d, terminal:\n%s", code, s)
+	}
+	nothingChanged(t, d)
+}
