@@ -127,3 +127,39 @@ func TestLabelAndMessageRoundTrips(t *testing.T) {
 		t.Errorf("a refused label changed the chat: %v", c.Label)
 	}
 }
+
+// TestHostileFlagValues: junk and SQL in flag values are usage errors (or
+// not found) in one sentence, never a database error.
+func TestHostileFlagValues(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t, 2)
+	owner := d.env("INBOXCTL_AGENT=" + seed.Owner)
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"inbox", "list", "--folder", "all", "--after", "'); DROP TABLE chats; --"}, 2},
+		{[]string{"inbox", "list", "--folder", "all", "--after", "\xff\xfe"}, 2},
+		{[]string{"inbox", "list", "--folder", "all' OR '1'='1"}, 2},
+		{[]string{"inbox", "list", "--folder", "all", "--limit", "-1"}, 2},
+		{[]string{"inbox", "list", "--folder", "all", "--label", "'); DROP TABLE labels;"}, 3},
+		{[]string{"spam", "list", "--org", "demo'; DROP TABLE orgs; --"}, 3},
+		{[]string{"spam", "list", "--as", "x'); DROP TABLE agents; --@y.z"}, 3},
+		{[]string{"spam", "mark", "1", "--by", "phone' --", "--yes"}, 2},
+		{[]string{"spam", "unmark", "--batch", "1; DROP TABLE users", "--yes"}, 2},
+		{[]string{"spam", "list", "-o", "json'"}, 2},
+		{[]string{"chat", "assign", "1", "--to", "'); DROP TABLE agents; --"}, 3},
+	} {
+		r := run(t, owner, nil, c.args...)
+		if r.Code != c.code {
+			t.Errorf("%q: want exit %d:\n%s", c.args, c.code, r)
+			continue
+		}
+		if c.code != 0 {
+			oneSentence(t, r)
+		}
+	}
+	if n := d.count(t, `SELECT count(*) FROM users`) + d.count(t, `SELECT count(*) FROM chats`); n != 4 {
+		t.Fatalf("%d rows: something ran", n)
+	}
+}
