@@ -40,16 +40,24 @@ func Receive(ctx context.Context, db *store.DB, orgID int64, phone, text string)
 	var r Received
 	err = db.InTx(ctx, func(tx *sql.Tx) error {
 		r = Received{}
-		err := tx.QueryRowContext(ctx, `
-			WITH u AS (
-				INSERT INTO users (org_id, phone) VALUES ($1, $2) ON CONFLICT (org_id, phone) DO NOTHING RETURNING id
-			)
-			INSERT INTO chats (org_id, user_id) SELECT $1, id FROM u RETURNING user_id`, orgID, ref.Phone).Scan(&r.UserID)
-		switch {
-		case err == nil:
-			r.NewUser = true
-		case errors.Is(err, sql.ErrNoRows):
-		default:
+		// A known phone is the common case: look it up before inserting, so
+		// messages from known users do not spend user ids.
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND phone = $2`, orgID, ref.Phone).Scan(&r.UserID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `
+				WITH u AS (
+					INSERT INTO users (org_id, phone) VALUES ($1, $2) ON CONFLICT (org_id, phone) DO NOTHING RETURNING id
+				)
+				INSERT INTO chats (org_id, user_id) SELECT $1, id FROM u RETURNING user_id`, orgID, ref.Phone).Scan(&r.UserID)
+			switch {
+			case err == nil:
+				r.NewUser = true
+			case errors.Is(err, sql.ErrNoRows):
+				// Created by a concurrent message from the same new phone.
+				err = nil
+			}
+		}
+		if err != nil {
 			return err
 		}
 		// Lock the chat: a mark racing with this message either commits
