@@ -34,6 +34,7 @@ func buildBinary(t *testing.T) string {
 }
 
 // positive lists, per --only, the numbers each of its rows must carry
+// ("unmark" names the mark-and-unmark operation)
 // besides rows and seconds.
 var positive = map[string]func(op string) []string{
 	"startup": func(string) []string { return []string{"peak_rss_mib"} },

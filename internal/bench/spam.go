@@ -45,65 +45,132 @@ func (r *run) markPhones() (path string, n int64, err error) {
 	return path, n, f.Close()
 }
 
-func opMark(ctx context.Context, r *run) ([]Result, error) {
+// spamRounds: the mark and its unmark run this many times, alternating
+// which side goes first, and each side keeps its best time: a bulk change
+// of 100,000 users takes seconds, long enough for a neighbour on a shared
+// machine to skew one run.
+const spamRounds = 2
+
+// opMarkUnmark measures `spam mark -f` of the refs file and `spam unmark
+// --batch` of that mark, each beside its baseline; the unmark puts the data
+// back for the next round and the next operations.
+func opMarkUnmark(ctx context.Context, r *run) ([]Result, error) {
 	file, n, err := r.markPhones()
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.cli(ctx, call{db: r.benchURL, args: []string{"spam", "mark", "-f", file, "--yes", "--reason", markReason, "-o", "json"}})
-	if err != nil {
-		return nil, err
+	var mark, unmark sideBySide
+	for round := 0; round < spamRounds; round++ {
+		cliFirst := round%2 == 0
+		var batch, baseBatch int64
+		err := both(cliFirst, func() error {
+			p, err := r.cli(ctx, call{db: r.benchURL, args: []string{"spam", "mark", "-f", file, "--yes", "--reason", markReason, "-o", "json"}})
+			if err != nil {
+				return err
+			}
+			var sum spam.Summary
+			if err := json.Unmarshal(p.stdout, &sum); err != nil || sum.BatchID == nil {
+				return fmt.Errorf("spam mark printed no summary with a batch: %q", p.stdout)
+			}
+			batch = *sum.BatchID
+			mark.cli(p, sum.Changed)
+			return nil
+		}, func() error {
+			start := time.Now()
+			changed, b, err := baselineMark(ctx, r.base, r.orgID, r.ownerID, file)
+			if err != nil {
+				return fmt.Errorf("baseline mark: %w", err)
+			}
+			baseBatch = b
+			mark.baseline(time.Since(start), changed)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = both(cliFirst, func() error {
+			p, err := r.cli(ctx, call{db: r.benchURL, args: []string{"spam", "unmark", "--batch", strconv.FormatInt(batch, 10), "--yes", "-o", "json"}})
+			if err != nil {
+				return err
+			}
+			var sum spam.Summary
+			if err := json.Unmarshal(p.stdout, &sum); err != nil {
+				return fmt.Errorf("spam unmark printed no summary: %q", p.stdout)
+			}
+			unmark.cli(p, sum.Changed)
+			return nil
+		}, func() error {
+			start := time.Now()
+			changed, err := baselineUnmark(ctx, r.base, r.orgID, r.ownerID, baseBatch)
+			if err != nil {
+				return fmt.Errorf("baseline unmark: %w", err)
+			}
+			unmark.baseline(time.Since(start), changed)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	var sum spam.Summary
-	if err := json.Unmarshal(p.stdout, &sum); err != nil || sum.BatchID == nil {
-		return nil, fmt.Errorf("spam mark printed no summary with a batch: %q", p.stdout)
-	}
-	r.markBatch = *sum.BatchID
-	start := time.Now()
-	changed, batch, err := baselineMark(ctx, r.base, r.orgID, r.ownerID, file)
-	if err != nil {
-		return nil, fmt.Errorf("baseline mark: %w", err)
-	}
-	base := time.Since(start)
-	r.baseMarkBatch = batch
-	res := measured("", n, p, base)
-	res.Operation = fmt.Sprintf("spam mark -f %s refs", count(n))
-	res.Target = markTarget
-	res.Met = ptr(*res.Ratio <= 1.3 && *res.RowsPerSecond >= 8000)
-	res.Detail = fmt.Sprintf("changed %d (baseline %d)", sum.Changed, changed)
-	if sum.Changed != n || changed != n {
-		res.Met = ptr(false)
-		res.Detail += fmt.Sprintf("; expected %d", n)
-	}
-	return []Result{res}, nil
+	m := mark.result(fmt.Sprintf("spam mark -f (%s refs)", count(n)), n, markTarget)
+	m.Met = ptr(*m.Met && *m.Ratio <= 1.3 && *m.RowsPerSecond >= 8000)
+	u := unmark.result(fmt.Sprintf("spam unmark --batch (%s users)", count(n)), n, unmarkTarget)
+	u.Met = ptr(*u.Met && *u.Ratio <= 1.3)
+	return []Result{m, u}, nil
 }
 
-func opUnmark(ctx context.Context, r *run) ([]Result, error) {
-	if r.markBatch == 0 || r.baseMarkBatch == 0 {
-		return nil, fmt.Errorf("no mark batch to unmark")
+// both runs the CLI side and the baseline side, in the order asked.
+func both(cliFirst bool, cli, baseline func() error) error {
+	first, second := cli, baseline
+	if !cliFirst {
+		first, second = baseline, cli
 	}
-	p, err := r.cli(ctx, call{db: r.benchURL, args: []string{"spam", "unmark", "--batch", strconv.FormatInt(r.markBatch, 10), "--yes", "-o", "json"}})
-	if err != nil {
-		return nil, err
+	if err := first(); err != nil {
+		return err
 	}
-	var sum spam.Summary
-	if err := json.Unmarshal(p.stdout, &sum); err != nil {
-		return nil, fmt.Errorf("spam unmark printed no summary: %q", p.stdout)
+	return second()
+}
+
+// sideBySide keeps the best run of each side over the rounds and what
+// each changed.
+type sideBySide struct {
+	best        proc
+	bestBase    time.Duration
+	changed     []int64
+	baseChanged []int64
+}
+
+func (s *sideBySide) cli(p proc, changed int64) {
+	if s.best.wall == 0 || p.wall < s.best.wall {
+		rss := max(s.best.rssKiB, p.rssKiB)
+		s.best = p
+		s.best.rssKiB = rss
+	} else {
+		s.best.rssKiB = max(s.best.rssKiB, p.rssKiB)
 	}
-	start := time.Now()
-	changed, err := baselineUnmark(ctx, r.base, r.orgID, r.ownerID, r.baseMarkBatch)
-	if err != nil {
-		return nil, fmt.Errorf("baseline unmark: %w", err)
+	s.changed = append(s.changed, changed)
+}
+
+func (s *sideBySide) baseline(d time.Duration, changed int64) {
+	if s.bestBase == 0 || d < s.bestBase {
+		s.bestBase = d
 	}
-	res := measured("", sum.Requested, p, time.Since(start))
-	res.Operation = fmt.Sprintf("spam unmark --batch (%s users)", count(sum.Requested))
-	res.Target = unmarkTarget
-	res.Met = ptr(*res.Ratio <= 1.3)
-	res.Detail = fmt.Sprintf("changed %d (baseline %d)", sum.Changed, changed)
-	if sum.Changed != changed || changed == 0 {
-		res.Met = ptr(false)
+	s.baseChanged = append(s.baseChanged, changed)
+}
+
+// result is the row: best times, and Met false unless every round of both
+// sides changed want users.
+func (s *sideBySide) result(op string, want int64, target string) Result {
+	res := measured(op, want, s.best, s.bestBase)
+	res.Target = target
+	res.Met = ptr(true)
+	for i := range s.changed {
+		if s.changed[i] != want || s.baseChanged[i] != want {
+			res.Met = ptr(false)
+		}
 	}
-	return []Result{res}, nil
+	res.Detail = fmt.Sprintf("best of %d rounds; changed %v (baseline %v)", spamRounds, s.changed, s.baseChanged)
+	return res
 }
 
 // baselineMark is the mark written by hand: the phones COPY'd into a temp
