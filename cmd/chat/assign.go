@@ -1,11 +1,16 @@
 package chat
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/inbox"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 func newCmdAssign(f *cmdutil.Factory) *cobra.Command {
@@ -25,19 +30,9 @@ its assignee changes nothing.`,
 			if to == "" {
 				return errs.Usagef("Name the agent with --to EMAIL.")
 			}
-			ref, err := r.parse(args[0])
-			if err != nil {
-				return err
-			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
-			}
-			ch, err := inbox.Assign(c.Context(), db, actor, ref, to)
-			if err != nil {
-				return err
-			}
-			return report(f, ch.UserID, ch.Changed, "assigned to "+to+".", "already assigned to "+to+"; nothing changed.")
+			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
+				return inbox.Assign(ctx, db, actor, ref, to)
+			}, "assigned to "+to+".", "already assigned to "+to+"; nothing changed.")
 		},
 	}
 	r.register(c)

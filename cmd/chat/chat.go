@@ -3,14 +3,17 @@
 package chat
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/inbox"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 // NewCmdChat is `inboxctl chat`.
@@ -55,6 +58,26 @@ func (r *refFlag) parse(arg string) (input.Ref, error) {
 		return input.Ref{}, err
 	}
 	return directory.ParseRef(arg, by)
+}
+
+// runChange is the shared Complete → Validate → Run of the chat commands:
+// parse REF, resolve the acting agent, change the chat, report.
+func runChange(c *cobra.Command, f *cmdutil.Factory, r *refFlag, arg string,
+	do func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error),
+	did, unchanged string) error {
+	ref, err := r.parse(arg)
+	if err != nil {
+		return err
+	}
+	db, actor, err := f.Actor(c.Context())
+	if err != nil {
+		return err
+	}
+	ch, err := do(c.Context(), db, actor, ref)
+	if err != nil {
+		return err
+	}
+	return report(f, ch.UserID, ch.Changed, did, unchanged)
 }
 
 // report prints the outcome of a chat change: a sentence on a terminal or

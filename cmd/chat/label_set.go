@@ -1,10 +1,15 @@
 package chat
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/inbox"
+	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 func newCmdLabelSet(f *cmdutil.Factory) *cobra.Command {
@@ -20,19 +25,10 @@ you cannot see.`,
   inboxctl chat label set 42 "follow up" --as ravi@acme.test`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			ref, err := r.parse(args[0])
-			if err != nil {
-				return err
-			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
-			}
-			ch, err := inbox.SetLabel(c.Context(), db, actor, ref, args[1])
-			if err != nil {
-				return err
-			}
-			return report(f, ch.UserID, ch.Changed, "labelled "+args[1]+".", "already labelled "+args[1]+"; nothing changed.")
+			label := args[1]
+			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
+				return inbox.SetLabel(ctx, db, actor, ref, label)
+			}, "labelled "+label+".", "already labelled "+label+"; nothing changed.")
 		},
 	}
 	r.register(c)

@@ -18,19 +18,7 @@ user is marked as spam, and for a chat you cannot see.`,
 		Example: `  inboxctl chat unassign +919800000007 --as lead@acme.test`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			ref, err := r.parse(args[0])
-			if err != nil {
-				return err
-			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
-			}
-			ch, err := inbox.Unassign(c.Context(), db, actor, ref)
-			if err != nil {
-				return err
-			}
-			return report(f, ch.UserID, ch.Changed, "unassigned.", "already unassigned; nothing changed.")
+			return runChange(c, f, r, args[0], inbox.Unassign, "unassigned.", "already unassigned; nothing changed.")
 		},
 	}
 	r.register(c)

@@ -78,48 +78,66 @@ func recordEvent(ctx context.Context, tx *sql.Tx, actor directory.Actor, userID 
 	return err
 }
 
+// edit is an assign or label change. plan says, for the locked chat that
+// passed the rules, the column's new value (nil for none) and the event's
+// detail, or change false when the chat already is as asked.
+type edit struct {
+	act    rules.Action
+	event  string
+	column string // a constant of this file, never input
+	plan   func(tx *sql.Tx, c lockedChat) (value any, detail string, change bool, err error)
+}
+
+// apply runs an edit in one transaction: lock and check, then write the
+// chat and its timeline event.
+func (e edit) apply(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (Change, error) {
+	var ch Change
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		c, err := lockChat(ctx, tx, actor, ref, e.act)
+		ch = Change{UserID: c.userID}
+		if err != nil {
+			return err
+		}
+		value, detail, change, err := e.plan(tx, c)
+		if err != nil || !change {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET `+e.column+` = $3 WHERE org_id = $1 AND user_id = $2`,
+			actor.Org.ID, c.userID, value); err != nil {
+			return err
+		}
+		ch.Changed = true
+		return recordEvent(ctx, tx, actor, c.userID, e.event, detail)
+	})
+	return ch, err
+}
+
+// was appends the previous value to an event's detail.
+func was(detail, old string) string {
+	if old == "" {
+		return detail
+	}
+	return detail + " (was " + old + ")"
+}
+
 // Assign assigns the chat to the agent with email toEmail (rules 3, 8).
 func Assign(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref, toEmail string) (Change, error) {
 	to, err := directory.ResolveAgent(ctx, db, actor.Org.ID, toEmail)
 	if err != nil {
 		return Change{}, err
 	}
-	var ch Change
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := lockChat(ctx, tx, actor, ref, rules.ActionAssign)
-		ch = Change{UserID: c.userID}
-		if err != nil || c.rule.AssigneeID == to.ID {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET assignee_id = $3 WHERE org_id = $1 AND user_id = $2`, actor.Org.ID, c.userID, to.ID); err != nil {
-			return err
-		}
-		detail := to.Email
-		if c.assignee != "" {
-			detail += " (was " + c.assignee + ")"
-		}
-		ch.Changed = true
-		return recordEvent(ctx, tx, actor, c.userID, "assigned", detail)
-	})
-	return ch, err
+	return edit{act: rules.ActionAssign, event: "assigned", column: "assignee_id",
+		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
+			return to.ID, was(to.Email, c.assignee), c.rule.AssigneeID != to.ID, nil
+		}}.apply(ctx, db, actor, ref)
 }
 
 // Unassign removes the chat's assignee (rules 3, 8).
 func Unassign(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (Change, error) {
-	var ch Change
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := lockChat(ctx, tx, actor, ref, rules.ActionUnassign)
-		ch = Change{UserID: c.userID}
-		if err != nil || c.rule.AssigneeID == 0 {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET assignee_id = NULL WHERE org_id = $1 AND user_id = $2`, actor.Org.ID, c.userID); err != nil {
-			return err
-		}
-		ch.Changed = true
-		return recordEvent(ctx, tx, actor, c.userID, "unassigned", c.assignee)
-	})
-	return ch, err
+	return edit{act: rules.ActionUnassign, event: "unassigned", column: "assignee_id",
+		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
+			return nil, c.assignee, c.rule.AssigneeID != 0, nil
+		}}.apply(ctx, db, actor, ref)
 }
 
 // SetLabel gives the chat the label, creating it for the org on first use
@@ -129,46 +147,23 @@ func SetLabel(ctx context.Context, db *store.DB, actor directory.Actor, ref inpu
 	if err := input.Label(label); err != nil {
 		return Change{}, errs.Usagef("%v.", upperFirst(err.Error()))
 	}
-	var ch Change
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := lockChat(ctx, tx, actor, ref, rules.ActionSetLabel)
-		ch = Change{UserID: c.userID}
-		if err != nil || (c.labelID.Valid && c.label == label) {
-			return err
-		}
-		id, err := ensureLabel(ctx, tx, actor.Org.ID, label)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET label_id = $3 WHERE org_id = $1 AND user_id = $2`, actor.Org.ID, c.userID, id); err != nil {
-			return err
-		}
-		detail := label
-		if c.label != "" {
-			detail += " (was " + c.label + ")"
-		}
-		ch.Changed = true
-		return recordEvent(ctx, tx, actor, c.userID, "labelled", detail)
-	})
-	return ch, err
+	return edit{act: rules.ActionSetLabel, event: "labelled", column: "label_id",
+		plan: func(tx *sql.Tx, c lockedChat) (any, string, bool, error) {
+			if c.labelID.Valid && c.label == label {
+				return nil, "", false, nil
+			}
+			// Created only now, after the check: a refused action creates nothing.
+			id, err := ensureLabel(ctx, tx, actor.Org.ID, label)
+			return id, was(label, c.label), true, err
+		}}.apply(ctx, db, actor, ref)
 }
 
 // ClearLabel removes the chat's label (rules 3, 8).
 func ClearLabel(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (Change, error) {
-	var ch Change
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := lockChat(ctx, tx, actor, ref, rules.ActionClearLabel)
-		ch = Change{UserID: c.userID}
-		if err != nil || !c.labelID.Valid {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET label_id = NULL WHERE org_id = $1 AND user_id = $2`, actor.Org.ID, c.userID); err != nil {
-			return err
-		}
-		ch.Changed = true
-		return recordEvent(ctx, tx, actor, c.userID, "unlabelled", c.label)
-	})
-	return ch, err
+	return edit{act: rules.ActionClearLabel, event: "unlabelled", column: "label_id",
+		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
+			return nil, c.label, c.labelID.Valid, nil
+		}}.apply(ctx, db, actor, ref)
 }
 
 // ensureLabel returns the id of the org's label name, creating it. A
