@@ -16,10 +16,11 @@ import (
 )
 
 // TestActionsRacingMarksNeverLandOnSpam is rule 11 for the frozen chat:
-// goroutines assign, unassign, label, unlabel and send in a loop while
-// another marks and unmarks the same users. Afterwards no chat's timeline
-// holds an assign, label or outbound message between a marked_spam and the
-// next unmarked_spam.
+// goroutines assign, unassign, label, unlabel and send in a loop, and one
+// receives messages, while another marks and unmarks the same users.
+// Afterwards no chat's timeline holds an assign, label, outbound message or
+// notification between a marked_spam and the next unmarked_spam (rules 3,
+// 6), and every inbound message was stored.
 //
 // Events and messages live in two tables with their own ids and with times
 // taken at different moments (now() is a transaction's start), so neither
@@ -34,12 +35,13 @@ func TestActionsRacingMarksNeverLandOnSpam(t *testing.T) {
 	fx := newFixture(t, 16)
 	if _, err := fx.db.Exec(`
 		CREATE TABLE race_log (seq bigserial PRIMARY KEY, user_id bigint NOT NULL, kind text NOT NULL);
+		CREATE FUNCTION race_log() RETURNS trigger LANGUAGE plpgsql AS
+			$$ BEGIN INSERT INTO race_log (user_id, kind) VALUES (NEW.user_id, TG_ARGV[0]); RETURN NULL; END $$;
 		CREATE FUNCTION race_log_event() RETURNS trigger LANGUAGE plpgsql AS
 			$$ BEGIN INSERT INTO race_log (user_id, kind) VALUES (NEW.user_id, NEW.event); RETURN NULL; END $$;
-		CREATE FUNCTION race_log_message() RETURNS trigger LANGUAGE plpgsql AS
-			$$ BEGIN INSERT INTO race_log (user_id, kind) VALUES (NEW.user_id, 'sent'); RETURN NULL; END $$;
 		CREATE TRIGGER race_log AFTER INSERT ON chat_events FOR EACH ROW EXECUTE FUNCTION race_log_event();
-		CREATE TRIGGER race_log AFTER INSERT ON messages FOR EACH ROW WHEN (NEW.direction = 'outbound') EXECUTE FUNCTION race_log_message();`); err != nil {
+		CREATE TRIGGER race_log AFTER INSERT ON messages FOR EACH ROW WHEN (NEW.direction = 'outbound') EXECUTE FUNCTION race_log('sent');
+		CREATE TRIGGER race_log AFTER INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION race_log('notified');`); err != nil {
 		t.Fatal(err)
 	}
 	const users = 16
@@ -80,6 +82,20 @@ func TestActionsRacingMarksNeverLandOnSpam(t *testing.T) {
 			}
 		}(w)
 	}
+	// Inbound messages race too: one from a spam user must notify nobody.
+	var received atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rng := rand.New(rand.NewSource(42))
+		for i := 0; i < 150; i++ {
+			if _, err := inbox.Receive(ctx, fx.db, fx.org.ID, seed.Phone(1+rng.Intn(users)), "ping"); err != nil {
+				errc <- err
+				return
+			}
+			received.Add(1)
+		}
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -107,6 +123,9 @@ func TestActionsRacingMarksNeverLandOnSpam(t *testing.T) {
 	close(errc)
 	for err := range errc {
 		t.Fatalf("an action or mark failed: %v", err)
+	}
+	if n := fx.count(t, `SELECT count(*) FROM messages WHERE direction = 'inbound' AND text = 'ping'`); int64(n) != received.Load() {
+		t.Fatalf("%d inbound messages stored, %d received", n, received.Load())
 	}
 	if done.Load() == 0 || refused.Load() == 0 {
 		t.Fatalf("the race did not exercise both outcomes: %d done, %d refused", done.Load(), refused.Load())
@@ -143,5 +162,6 @@ func TestActionsRacingMarksNeverLandOnSpam(t *testing.T) {
 	if violations > 0 {
 		t.Fatalf("%d actions landed on spam chats", violations)
 	}
-	t.Logf("%d actions done, %d refused, %d marks", done.Load(), refused.Load(), marks)
+	t.Logf("%d actions done, %d refused, %d marks, %d notifications", done.Load(), refused.Load(), marks,
+		fx.count(t, `SELECT count(*) FROM race_log WHERE kind = 'notified'`))
 }
