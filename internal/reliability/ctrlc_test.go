@@ -14,15 +14,20 @@ import (
 )
 
 // TestCtrlCOnTerminal types Ctrl-C on the terminal of a bulk mark that
-// waits on a row lock: the terminal sends SIGINT, the mark rolls back and
-// says so in one line, exit 130, and nothing changed.
+// waits on a row lock, once its progress line shows: the terminal sends
+// SIGINT, the mark rolls back and says so in one line, exit 130, nothing
+// changed, and the password of the URL never shows.
 func TestCtrlCOnTerminal(t *testing.T) {
 	t.Parallel()
 	const n = 1000
 	d := newDemo(t, n)
 	file := refsFile(t, n)
 	release := holdRow(t, d, 700)
-	cmd := command(t, d.env("INBOXCTL_AGENT="+seed.Owner, "TERM=xterm"), "spam", "mark", "-f", file, "--yes")
+	// A password in the URL (the test server ignores it) must not show on
+	// the terminal: not in the progress line, not in the error.
+	const pw = "tty-Pa55word"
+	url := strings.Replace(d.url, "postgres://postgres@", "postgres://postgres:"+pw+"@", 1)
+	cmd := command(t, []string{"INBOXCTL_DATABASE_URL=" + url, "INBOXCTL_AGENT=" + seed.Owner, "TERM=xterm"}, "spam", "mark", "-f", file, "--yes")
 	tty, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +50,11 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	waitFor(t, 60*time.Second, "the mark to wait on the lock", func() bool {
 		return len(inboxctlBackends(t, d, `wait_event_type = 'Lock'`)) > 0
 	})
+	waitFor(t, 10*time.Second, "the progress line", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(out.String(), "mark: 1000 refs read")
+	})
 	if _, err := tty.Write([]byte{3}); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
@@ -64,7 +74,7 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	if code != 130 || !strings.Contains(text, "Error: Interrupted: the transaction was rolled back and nothing was changed.") {
 		t.Fatalf("exit %d, terminal:\n%s", code, text)
 	}
-	noLeak(t, result{Stdout: text})
+	noLeak(t, result{Stdout: text}, pw)
 	release()
 	nothingChanged(t, d)
 }
