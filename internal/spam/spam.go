@@ -355,10 +355,17 @@ type stmt struct {
 	args []any
 }
 
+// lockCampaignLists waits for a campaign schedule or run of the org to end
+// (see store.CampaignListsLock); marks and unmarks share it.
+func lockCampaignLists(org int64) stmt {
+	return stmt{`SELECT pg_advisory_xact_lock_shared($1)`, []any{store.CampaignListsLock(org)}}
+}
+
 // markEffect is the whole effect of a mark on the refs whose status is
 // 'marked': flag, trait, stored folder, timeline, campaign exclusions.
 func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
+		lockCampaignLists(org),
 		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				traits = u.traits || jsonb_build_object($5::text, $6::text)
 			FROM spam_res r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
@@ -378,6 +385,7 @@ func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, b
 // unmarkEffect reverts a mark for the refs whose status is 'unmarked'.
 func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
+		lockCampaignLists(org),
 		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,

@@ -166,3 +166,8 @@ func (db *DB) RequireCurrent(ctx context.Context) error {
 
 // NullInt64 turns 0 into SQL NULL.
 func NullInt64(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
+
+// CampaignListsLock is the advisory lock key of an org's campaign recipient
+// lists: campaign schedule and run hold it exclusively, spam mark and unmark
+// shared, so a list is never materialised or sent around a concurrent mark.
+func CampaignListsLock(orgID int64) int64 { return 0x696e6278<<32 | orgID&0xffffffff }
