@@ -43,13 +43,19 @@ func opComplete(ctx context.Context, r *run) ([]Result, error) {
 		return nil, err
 	}
 	n := completions(p.stdout)
+	if n == 0 && directive(p.stdout) == "0" {
+		// Cobra's default directive and no candidate: no completion
+		// function is registered for the command's arguments.
+		return []Result{notAvailable("__complete spam mark "+completePrefix, completeTarget,
+			"this build has no dynamic completion of phones for spam mark")}, nil
+	}
 	res := measured("__complete spam mark "+completePrefix, n, p, 0)
 	res.RowsPerSecond = nil
 	res.Target = completeTarget
 	res.Met = ptr(p.wall.Seconds() <= 0.1 && n > 0)
 	res.Detail = fmt.Sprintf("%d candidates, median of %d runs", n, startupRuns)
 	if n == 0 {
-		res.Detail = "no candidates: this build completes no phones"
+		res.Detail = "no candidates"
 	} else if first := firstCandidate(p.stdout); !strings.HasPrefix(first, completePrefix) {
 		res.Met = ptr(false)
 		res.Detail += fmt.Sprintf("; unexpected candidate %q", first)
@@ -67,6 +73,12 @@ func completions(out []byte) int64 {
 		}
 	}
 	return n
+}
+
+// directive is the number on cobra's last ":N" line.
+func directive(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimPrefix(lines[len(lines)-1], ":")
 }
 
 func firstCandidate(out []byte) string {
