@@ -159,6 +159,8 @@ type run struct {
 	orgID    int64
 	ownerID  int64
 	started  time.Time
+	// importTemplate says import_tmpl exists.
+	importTemplate bool
 }
 
 func (r *run) logf(format string, args ...any) {
