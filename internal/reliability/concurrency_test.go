@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/inbox"
@@ -20,9 +21,9 @@ import (
 
 // TestConcurrentMarksAssignsAndLabels is PERFORMANCE.md's last target at a
 // small scale: 8 clients bulk-mark and unmark overlapping sets while 8
-// clients assign, unassign, label and unlabel chats among them. No error
-// reaches a caller other than a legitimate refusal (the user is spam), and
-// afterwards every rule holds.
+// clients assign, unassign, label and unlabel chats among them (and two
+// schedule campaigns). No error reaches a caller other than a legitimate
+// refusal (the user is spam), and afterwards every rule holds.
 func TestConcurrentMarksAssignsAndLabels(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -61,6 +62,26 @@ func TestConcurrentMarksAssignsAndLabels(t *testing.T) {
 				}
 				if err != nil {
 					fail(fmt.Sprintf("bulk client %d", w), err)
+				}
+			}
+		}(w)
+	}
+	// Two clients schedule one-time campaigns meanwhile: their pending
+	// lists are written while users are being marked.
+	for w := 0; w < 2; w++ {
+		names := make([]string, 4)
+		for i := range names {
+			names[i] = fmt.Sprintf("race %d-%d", w, i)
+			if _, err := campaign.Create(ctx, d.db, d.org.ID, names[i], campaign.OneTime, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for _, name := range names {
+				if _, err := campaign.Schedule(ctx, d.db, d.org.ID, name); err != nil {
+					fail(fmt.Sprintf("schedule client %d", w), err)
 				}
 			}
 		}(w)
@@ -104,6 +125,9 @@ func TestConcurrentMarksAssignsAndLabels(t *testing.T) {
 		t.Errorf("an error reached a user: %v", err)
 	}
 	t.Logf("%d assign/label changes, %d refused because the user was spam", changes.Load(), refusals.Load())
+	if n := d.count(t, `SELECT count(*) FROM campaign_recipients r JOIN campaigns c ON c.org_id = r.org_id AND c.id = r.campaign_id WHERE c.name LIKE 'race %'`); n != 8*users {
+		t.Errorf("%d entries in the scheduled lists, want %d", n, 8*users)
+	}
 	if changes.Load() == 0 || refusals.Load() == 0 {
 		t.Fatalf("the race did not happen: %d changes, %d refusals", changes.Load(), refusals.Load())
 	}
