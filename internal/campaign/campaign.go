@@ -112,15 +112,22 @@ func validName(name string) error {
 	return nil
 }
 
-const selectCampaign = `SELECT c.id, c.name, c.kind, c.segment, c.created_at, c.scheduled_at, c.last_run_at, c.runs,
-	coalesce(n.pending, 0), coalesce(n.sent, 0), coalesce(n.excluded, 0)
-	FROM campaigns c
-	LEFT JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE r.status = 'pending') AS pending,
-		       count(*) FILTER (WHERE r.status = 'sent') AS sent,
-		       count(*) FILTER (WHERE r.status = 'excluded') AS excluded
-		FROM campaign_recipients r WHERE r.org_id = c.org_id AND r.campaign_id = c.id) n ON true
+// selectCampaign reads campaigns; withCounts adds the recipient counts by
+// status (a scan of each list, so only campaign list pays for it).
+func selectCampaign(withCounts bool) string {
+	counts := `0::bigint, 0::bigint, 0::bigint FROM campaigns c`
+	if withCounts {
+		counts = `coalesce(n.pending, 0), coalesce(n.sent, 0), coalesce(n.excluded, 0)
+		FROM campaigns c
+		LEFT JOIN LATERAL (
+			SELECT count(*) FILTER (WHERE r.status = 'pending') AS pending,
+			       count(*) FILTER (WHERE r.status = 'sent') AS sent,
+			       count(*) FILTER (WHERE r.status = 'excluded') AS excluded
+			FROM campaign_recipients r WHERE r.org_id = c.org_id AND r.campaign_id = c.id) n ON true`
+	}
+	return `SELECT c.id, c.name, c.kind, c.segment, c.created_at, c.scheduled_at, c.last_run_at, c.runs, ` + counts + `
 	WHERE c.org_id = $1`
+}
 
 func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
@@ -135,9 +142,13 @@ func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	return c, nil
 }
 
-// List is the org's campaigns by name.
+// List is the org's campaigns by name, with their recipient counts.
 func List(ctx context.Context, q store.Querier, orgID int64) ([]Campaign, error) {
-	rows, err := q.QueryContext(ctx, selectCampaign+` ORDER BY c.name`, orgID)
+	return list(ctx, q, orgID, true)
+}
+
+func list(ctx context.Context, q store.Querier, orgID int64, withCounts bool) ([]Campaign, error) {
+	rows, err := q.QueryContext(ctx, selectCampaign(withCounts)+` ORDER BY c.name`, orgID)
 	if err != nil {
 		return nil, store.Translate(ctx, err)
 	}
@@ -153,9 +164,10 @@ func List(ctx context.Context, q store.Querier, orgID int64) ([]Campaign, error)
 	return out, store.Translate(ctx, rows.Err())
 }
 
-// Find is one campaign by name (exit 3 when there is none).
+// Find is one campaign by name (exit 3 when there is none), without its
+// recipient counts.
 func Find(ctx context.Context, q store.Querier, orgID int64, name string) (Campaign, error) {
-	c, err := scanCampaign(q.QueryRowContext(ctx, selectCampaign+` AND c.name = $2`, orgID, strings.TrimSpace(name)))
+	c, err := scanCampaign(q.QueryRowContext(ctx, selectCampaign(false)+` AND c.name = $2`, orgID, strings.TrimSpace(name)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.NotFoundf("No campaign named %q in this org (see 'inboxctl campaign list').", name)
 	}

@@ -92,7 +92,7 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 // 3) or, with All, lists the org's campaigns.
 func selectCampaigns(ctx context.Context, q store.Querier, orgID int64, req CheckRequest) ([]Campaign, error) {
 	if req.All {
-		return List(ctx, q, orgID)
+		return list(ctx, q, orgID, false)
 	}
 	var out []Campaign
 	var missing []string
@@ -130,7 +130,6 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 		names[c.ID] = c.Name
 		if c.Kind == OneTime {
 			oneTime = append(oneTime, c.ID)
-			res.Checked += c.Pending
 			continue
 		}
 		if err := checkOngoing(ctx, tx, orgID, c, res); err != nil {
@@ -140,6 +139,12 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 	if len(oneTime) == 0 {
 		return nil
 	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM campaign_recipients
+		WHERE org_id = $1 AND campaign_id = ANY($2) AND status = $3`, orgID, store.Int64Array(oneTime), string(rules.Pending)).Scan(&n); err != nil {
+		return err
+	}
+	res.Checked += n
 	// Driven by the spam users (the partial index users_spam) into the open
 	// recipient entries (campaign_recipients_open).
 	rows, err := tx.QueryContext(ctx, `
