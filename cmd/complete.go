@@ -1,0 +1,130 @@
+package cmd
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/completion"
+	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// completionTimeout bounds a dynamic completion: a shell must never hang on
+// a slow or unreachable database.
+const completionTimeout = 2 * time.Second
+
+// orgQuery is a completion query scoped to the resolved org.
+type orgQuery func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error)
+
+// Positional arguments completed from the database, by command path: one
+// query per argument position (the last repeats).
+var argCompletions = map[string][]orgQuery{
+	"inboxctl spam mark":           {completion.Phones},
+	"inboxctl spam unmark":         {completion.Phones},
+	"inboxctl user show":           {completion.Phones},
+	"inboxctl chat assign":         {completion.Phones, nil},
+	"inboxctl chat unassign":       {completion.Phones, nil},
+	"inboxctl chat label set":      {completion.Phones, completion.Labels, nil},
+	"inboxctl chat label clear":    {completion.Phones, nil},
+	"inboxctl message send":        {completion.Phones, nil},
+	"inboxctl campaign audience":   {completion.Campaigns, nil},
+	"inboxctl campaign schedule":   {completion.Campaigns, nil},
+	"inboxctl campaign recipients": {completion.Campaigns, nil},
+	"inboxctl campaign run":        {completion.Campaigns, nil},
+	"inboxctl campaign check":      {completion.Campaigns},
+}
+
+// Flags completed from the database, by flag name, on any command.
+var flagCompletions = map[string]orgQuery{
+	"to":    completion.Agents,
+	"label": completion.Labels,
+	"batch": completion.Batches,
+}
+
+// registerCompletions wires dynamic completion into the built tree: by flag
+// name on every command that has the flag, and by command path for
+// positional arguments. Nothing connects until a completion runs.
+func registerCompletions(root *cobra.Command, f completer) {
+	_ = root.RegisterFlagCompletionFunc("as", f.completeOrg(completion.Agents))
+	_ = root.RegisterFlagCompletionFunc("org", f.complete(func(ctx context.Context, q store.Querier, _ int64, p string) ([]string, error) {
+		return completion.Orgs(ctx, q, p)
+	}, false))
+	folders := make([]string, len(rules.Folders))
+	for i, fo := range rules.Folders {
+		folders[i] = string(fo)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for name, q := range flagCompletions {
+			if c.LocalNonPersistentFlags().Lookup(name) != nil {
+				_ = c.RegisterFlagCompletionFunc(name, f.completeOrg(q))
+			}
+		}
+		if c.LocalNonPersistentFlags().Lookup("folder") != nil {
+			_ = c.RegisterFlagCompletionFunc("folder", cobra.FixedCompletions(folders, cobra.ShellCompDirectiveNoFileComp))
+		}
+		if qs, ok := argCompletions[c.CommandPath()]; ok && c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+				i := min(len(args), len(qs)-1)
+				if qs[i] == nil {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				return f.completeOrg(qs[i])(cmd, args, toComplete)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+type completeFunc = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective)
+
+// completeOrg runs an org-scoped completion query.
+func (f completer) completeOrg(q orgQuery) completeFunc { return f.complete(q, true) }
+
+// completer adds completion helpers to the factory without widening its API.
+type completer struct{ *cmdutil.Factory }
+
+// complete runs q against the configured database within
+// completionTimeout; any error (no database, no org, timeout) completes
+// nothing and prints nothing.
+func (f completer) complete(q orgQuery, needOrg bool) completeFunc {
+	return func(c *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		ctx, cancel := context.WithTimeout(c.Context(), completionTimeout)
+		defer cancel()
+		f.IO.ErrOut = io.Discard
+		var out []string
+		var err error
+		if needOrg {
+			db, org, oerr := f.Org(ctx)
+			if oerr != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			out, err = q(ctx, db, org.ID, toComplete)
+		} else {
+			db, derr := f.DB(ctx)
+			if derr != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			out, err = q(ctx, db, 0, toComplete)
+		}
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		for i, s := range out {
+			if strings.ContainsRune(s, '\n') {
+				out[i] = strings.ReplaceAll(s, "\n", " ")
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+//go:generate sh -c "cd .. && go run . completion bash > completions/inboxctl.bash && go run . completion zsh > completions/_inboxctl && go run . completion fish > completions/inboxctl.fish && go run . completion powershell > completions/inboxctl.ps1"
