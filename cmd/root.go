@@ -128,6 +128,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
+	root.AddCommand(helpTopics()...)
 	registerCompletions(root, completer{f})
 	return root
 }
