@@ -77,6 +77,7 @@ type List struct {
 	w    *bufio.Writer
 	csv  *csv.Writer
 	tbl  table.Writer
+	rec  []string
 	n    int
 }
 
@@ -109,7 +110,11 @@ func (l *List) Row(vals ...any) error {
 	l.n++
 	switch l.p.Format {
 	case CSV:
-		rec := make([]string, len(vals))
+		// One record slice for the whole list: rows stream by the million.
+		if cap(l.rec) < len(vals) {
+			l.rec = make([]string, len(vals))
+		}
+		rec := l.rec[:len(vals)]
 		for i, v := range vals {
 			rec[i] = Text(v)
 		}
