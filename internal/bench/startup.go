@@ -32,12 +32,18 @@ func opStartup(ctx context.Context, r *run) ([]Result, error) {
 	return out, nil
 }
 
-// completePrefix is a phone prefix that names many users at every size:
-// +9198001 is users 1000..1999 at 10,000 users and up.
-const completePrefix = "+9198001"
+// completePrefix is a phone prefix that names many users: +9198001 is
+// users 100,000..199,999 (seed.Phone), +919800001 users 1,000..1,999.
+func completePrefix(users int) string {
+	if users >= 200_000 {
+		return "+9198001"
+	}
+	return "+919800001"
+}
 
 func opComplete(ctx context.Context, r *run) ([]Result, error) {
-	c := call{db: r.benchURL, args: []string{"__complete", "spam", "mark", completePrefix}}
+	prefix := completePrefix(r.n)
+	c := call{db: r.benchURL, args: []string{"__complete", "spam", "mark", prefix}}
 	p, err := r.repeat(ctx, startupRuns, c)
 	if err != nil {
 		return nil, err
@@ -46,17 +52,17 @@ func opComplete(ctx context.Context, r *run) ([]Result, error) {
 	if n == 0 && directive(p.stdout) == "0" {
 		// Cobra's default directive and no candidate: no completion
 		// function is registered for the command's arguments.
-		return []Result{notAvailable("__complete spam mark "+completePrefix, completeTarget,
+		return []Result{notAvailable("__complete spam mark "+prefix, completeTarget,
 			"this build has no dynamic completion of phones for spam mark")}, nil
 	}
-	res := measured("__complete spam mark "+completePrefix, n, p, 0)
+	res := measured("__complete spam mark "+prefix, n, p, 0)
 	res.RowsPerSecond = nil
 	res.Target = completeTarget
 	res.Met = ptr(p.wall.Seconds() <= 0.1 && n > 0)
 	res.Detail = fmt.Sprintf("%d candidates, median of %d runs", n, startupRuns)
 	if n == 0 {
 		res.Detail = "no candidates"
-	} else if first := firstCandidate(p.stdout); !strings.HasPrefix(first, completePrefix) {
+	} else if first := firstCandidate(p.stdout); !strings.HasPrefix(first, prefix) {
 		res.Met = ptr(false)
 		res.Detail += fmt.Sprintf("; unexpected candidate %q", first)
 	}
