@@ -114,7 +114,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		return Summary{}, store.Translate(ctx, err)
 	}
 	defer conn.Close()
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_res`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`)
 
 	var staged int64
 	if req.Batch != 0 {
@@ -267,7 +267,11 @@ func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64,
 func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, act action, sum *Summary) error {
 	org, agent := actor.Org.ID, actor.Agent.Rule()
 	// Distinct refs, resolved to users; a user named twice counts once.
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_res`); err != nil {
+	// Sorts and hashes of 100,000s of refs stay in memory.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
@@ -288,19 +292,19 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
 		return err
 	}
-	// Lock in id order: concurrent bulk marks and unmarks then queue instead
-	// of deadlocking, and an assign or label racing with us waits for us.
+	// Lock in id order, each user's row and then its chat's: concurrent bulk
+	// marks and unmarks then queue instead of deadlocking, and an assign or
+	// label racing with us waits for us. The locked rows are kept for
+	// classify, so the users and chats are read once.
 	if _, err := tx.ExecContext(ctx, `
-		SELECT count(*) FROM (SELECT 1 FROM users u WHERE u.org_id = $1
-			AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL) ORDER BY u.id FOR UPDATE) l;`, org); err != nil {
+		CREATE TEMP TABLE spam_locked AS
+		SELECT u.id AS user_id, u.spam, c.folder, c.assignee_id, c.spam_marked_by
+		FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+		WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
+		ORDER BY u.id FOR UPDATE OF u, c`, org); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `
-		SELECT count(*) FROM (SELECT 1 FROM chats c WHERE c.org_id = $1
-			AND c.user_id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL) ORDER BY c.user_id FOR UPDATE) l;`, org); err != nil {
-		return err
-	}
-	if err := classify(ctx, tx, org, agent, act); err != nil {
+	if err := classify(ctx, tx, agent, act); err != nil {
 		return err
 	}
 	counts, err := countStatuses(ctx, tx)
@@ -407,8 +411,8 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any,
 
 // classify sets each ref's status: invalid, not_found, or the rules'
 // outcome for its user (rules.MarkOutcome / rules.UnmarkOutcome in SQL).
-func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action) error {
-	a := store.NewArgs(org)
+func classify(ctx context.Context, tx *sql.Tx, agent rules.Agent, act action) error {
+	a := store.NewArgs()
 	var allowed string
 	if act.name == markAction.name {
 		allowed = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
@@ -419,9 +423,9 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 		}
 		allowed = store.FolderWhere(spamFolder, "c", a)
 	}
-	unchangedWhen := "u.spam"
+	unchangedWhen := "c.spam"
 	if act.name == unmarkAction.name {
-		unchangedWhen = "NOT u.spam"
+		unchangedWhen = "NOT c.spam"
 	}
 	changed := a.Add(string(act.changed))
 	q := fmt.Sprintf(`
@@ -434,8 +438,7 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 			WHEN NOT coalesce((%s), false) THEN 'refused'
 			ELSE %s END AS status
 		FROM spam_resolved r
-		LEFT JOIN users u ON u.org_id = $1 AND u.id = r.user_id
-		LEFT JOIN chats c ON c.org_id = $1 AND c.user_id = r.user_id`, unchangedWhen, allowed, changed)
+		LEFT JOIN spam_locked c ON c.user_id = r.user_id`, unchangedWhen, allowed, changed)
 	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
 		return err
 	}
