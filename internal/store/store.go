@@ -195,6 +195,9 @@ func (db *DB) DryRun(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) er
 	return err
 }
 
+// IsUniqueViolation reports a unique_violation (23505).
+func IsUniqueViolation(err error) bool { return pq.As(err, "23505") != nil }
+
 // Retryable reports whether a whole transaction may be run again.
 func Retryable(err error) bool {
 	return pq.As(err, "40001", "40P01", "55P03") != nil
