@@ -1,0 +1,264 @@
+package output_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/inboxctl/inboxctl/internal/output"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/output/*")
+
+var goldenDir = filepath.Join("..", "..", "testdata", "golden", "output")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(goldenDir, name)
+	if *update {
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/output -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+var (
+	at    = time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("IST", 5*3600+1800))
+	atPtr = &at
+	name  = "Ravi \"R\" Kumar, Jr."
+)
+
+// rows hold every kind of value: strings with tabs, newlines, backslashes,
+// commas and quotes; ints; bools; times; nil pointers and nil.
+func writeList(p *output.Printer) error {
+	l := p.List(output.Cols("user_id", "phone", "name", "spam", "marked_at", "reason"))
+	var nilTime *time.Time
+	var nilStr *string
+	reason := "tab\there\nnewline \\ backslash"
+	rows := [][]any{
+		{int64(1), "+919800000001", name, true, atPtr, &reason},
+		{int64(2), "+919800000002", "Asha", false, nilTime, nilStr},
+		{int64(3), "+919800000003", "", false, time.Time{}, nil},
+	}
+	for _, r := range rows {
+		if err := l.Row(r...); err != nil {
+			return err
+		}
+	}
+	return l.Close()
+}
+
+type card struct {
+	ID       int64             `json:"id"`
+	Phone    string            `json:"phone"`
+	Name     string            `json:"name"`
+	Spam     bool              `json:"spam"`
+	Traits   map[string]string `json:"traits"`
+	MarkedAt *string           `json:"spam_marked_at"`
+	Label    *string           `json:"label"`
+}
+
+func writeRecord(p *output.Printer) error {
+	m := output.Time(at)
+	v := card{ID: 7, Phone: "+919800000007", Name: name, Spam: true, Traits: map[string]string{"Marked as Spam": "Yes", "city": "Pune"}, MarkedAt: &m}
+	return p.Record(v, []output.Field{
+		{Title: "ID", Value: v.ID},
+		{Title: "Phone", Value: v.Phone},
+		{Title: "Name", Value: v.Name},
+		{Title: "Spam", Value: v.Spam},
+		{Title: "Traits", Value: "Marked as Spam=Yes\tcity=Pune"},
+		{Title: "Marked at", Value: atPtr},
+		{Title: "Label", Value: nil},
+	})
+}
+
+// TestGolden: every format for a list and a record.
+func TestGolden(t *testing.T) {
+	old := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = old }()
+	for _, f := range output.Formats {
+		for kind, write := range map[string]func(*output.Printer) error{"list": writeList, "record": writeRecord} {
+			var b bytes.Buffer
+			if err := write(&output.Printer{Out: &b, Format: output.Format(f)}); err != nil {
+				t.Fatalf("%s %s: %v", kind, f, err)
+			}
+			if bytes.Contains(b.Bytes(), []byte("\x1b[")) {
+				t.Fatalf("%s %s without colour has escape codes: %q", kind, f, b.String())
+			}
+			golden(t, kind+"."+f, b.Bytes())
+		}
+	}
+}
+
+func list(t *testing.T, f output.Format) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := writeList(&output.Printer{Out: &b, Format: f}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestTSVEscapes(t *testing.T) {
+	got := list(t, output.TSV)
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("tsv has %d lines, want 3 (no header, one per row):\n%s", len(lines), got)
+	}
+	want := "1\t+919800000001\t" + name + "\ttrue\t2026-03-04T05:06:07+05:30\ttab\\there\\nnewline \\\\ backslash"
+	if lines[0] != want {
+		t.Fatalf("row 1:\n got %q\nwant %q", lines[0], want)
+	}
+	if lines[1] != "2\t+919800000002\tAsha\tfalse\t\t" || lines[2] != "3\t+919800000003\t\tfalse\t\t" {
+		t.Fatalf("nil values are not empty fields: %q", lines[1:])
+	}
+	for _, l := range lines {
+		if n := strings.Count(l, "\t"); n != 5 {
+			t.Fatalf("%d tabs in %q", n, l)
+		}
+	}
+}
+
+func TestCSVQuotes(t *testing.T) {
+	recs, err := csv.NewReader(strings.NewReader(list(t, output.CSV))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 || strings.Join(recs[0], ",") != "user_id,phone,name,spam,marked_at,reason" {
+		t.Fatalf("csv: %q", recs)
+	}
+	if recs[1][2] != name || recs[1][5] != "tab\there\nnewline \\ backslash" || recs[1][4] != "2026-03-04T05:06:07+05:30" {
+		t.Fatalf("csv row does not round-trip: %q", recs[1])
+	}
+	if recs[2][4] != "" || recs[2][5] != "" {
+		t.Fatalf("nil is not empty: %q", recs[2])
+	}
+}
+
+func TestJSONArray(t *testing.T) {
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(list(t, output.JSON)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0]["name"] != name || got[0]["user_id"] != float64(1) || got[0]["spam"] != true ||
+		got[0]["marked_at"] != "2026-03-04T05:06:07+05:30" || got[0]["reason"] != "tab\there\nnewline \\ backslash" {
+		t.Fatalf("json: %v", got)
+	}
+	for _, k := range []string{"marked_at", "reason"} {
+		if v, ok := got[1][k]; !ok || v != nil {
+			t.Fatalf("nil %s is %v (present %v), want null", k, v, ok)
+		}
+		if v, ok := got[2][k]; !ok || v != nil {
+			t.Fatalf("zero/nil %s is %v (present %v), want null", k, v, ok)
+		}
+	}
+	// An empty list is one empty array, in every document format.
+	for f, want := range map[output.Format]string{output.JSON: "[]\n", output.NDJSON: "", output.TSV: "", output.CSV: "k\n", output.Table: ""} {
+		var b bytes.Buffer
+		l := (&output.Printer{Out: &b, Format: f}).List(output.Cols("k"))
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Fatalf("empty %s list: %q, want %q", f, b.String(), want)
+		}
+	}
+}
+
+func TestNDJSONLines(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(list(t, output.NDJSON), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for i, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %d is not one object: %v: %q", i+1, err, l)
+		}
+		if m["user_id"] != float64(i+1) {
+			t.Fatalf("line %d: %v", i+1, m)
+		}
+	}
+	// A record in ndjson is one line too.
+	var b bytes.Buffer
+	if err := writeRecord(&output.Printer{Out: &b, Format: output.NDJSON}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(b.String(), "\n") != 1 {
+		t.Fatalf("ndjson record spans lines: %q", b.String())
+	}
+	b.Reset()
+	if err := (&output.Printer{Out: &b, Format: output.JSON}).Record(nil, nil); err != nil || b.String() != "null\n" {
+		t.Fatalf("nil record: %q %v", b.String(), err)
+	}
+}
+
+// TestColor: colour (bold header) only when the printer asks for it, so
+// --no-color, NO_COLOR and a non-terminal give no escape codes.
+func TestColor(t *testing.T) {
+	text.EnableColors()
+	defer text.DisableColors()
+	var b bytes.Buffer
+	if err := writeList(&output.Printer{Out: &b, Format: output.Table, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\x1b[") {
+		t.Fatalf("colour table has no escape codes: %q", b.String())
+	}
+	for _, f := range output.Formats {
+		b.Reset()
+		if err := writeList(&output.Printer{Out: &b, Format: output.Format(f), Color: false}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "\x1b") {
+			t.Fatalf("%s without colour has escape codes: %q", f, b.String())
+		}
+	}
+}
+
+// TestTableCellsSafe: a table shows control characters as harmless text.
+func TestTableCellsSafe(t *testing.T) {
+	var b bytes.Buffer
+	l := (&output.Printer{Out: &b, Format: output.Table}).List(output.Cols("name"))
+	l.Row("evil\x1b]0;title\x07\nname")
+	l.Close()
+	if strings.ContainsAny(b.String(), "\x1b\x07") || strings.Count(b.String(), "\n") != 2 {
+		t.Fatalf("table cell not made safe: %q", b.String())
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		tty  bool
+		want output.Format
+	}{{"", true, output.Table}, {"", false, output.TSV}, {"json", false, output.JSON}, {"table", false, output.Table}} {
+		got, err := output.ParseFormat(c.in, c.tty)
+		if err != nil || got != c.want {
+			t.Fatalf("ParseFormat(%q, %v) = %q, %v", c.in, c.tty, got, err)
+		}
+	}
+	if _, err := output.ParseFormat("yaml", false); err == nil || !strings.Contains(err.Error(), "table, json, ndjson, csv, tsv") {
+		t.Fatalf("yaml: %v", err)
+	}
+}
