@@ -62,7 +62,7 @@ func FindBinDir() (string, error) {
 		if ok(d) {
 			return d, nil
 		}
-		return "", fmt.Errorf("INBOXCTL_PG_BINDIR=%s holds no initdb, postgres and pg_ctl", d)
+		return "", fmt.Errorf("INBOXCTL_PG_BINDIR=%s holds no initdb, postgres and pg_ctl: install the PostgreSQL server package (e.g. 'apt-get install postgresql' on Debian/Ubuntu or 'brew install postgresql' on macOS) and point INBOXCTL_PG_BINDIR at its bin directory, or unset it", d)
 	}
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
