@@ -130,6 +130,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	}
 	root.AddCommand(helpTopics()...)
 	registerCompletions(root, completer{f})
+	requireSubcommand(root)
 	return root
 }
 

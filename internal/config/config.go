@@ -144,7 +144,8 @@ func (c *Config) Settings() []Setting {
 		}
 		env := ""
 		for _, e := range envFor(k) {
-			if _, ok := os.LookupEnv(e); ok {
+			// viper ignores an empty variable, so must the source.
+			if v, ok := os.LookupEnv(e); ok && v != "" {
 				env = e
 				break
 			}
@@ -156,6 +157,10 @@ func (c *Config) Settings() []Setting {
 			s.Source = "env " + env
 		case c.File != "" && c.v.InConfig(k):
 			s.Source = "file " + c.File
+		}
+		if k == KeyNoColor && s.Value == "false" && os.Getenv("NO_COLOR") != "" {
+			// NoColor honours NO_COLOR (https://no-color.org): say so.
+			s.Value, s.Source = "true", "env NO_COLOR"
 		}
 		if k == KeyDatabaseURL {
 			s.Value = Redact(s.Value)
@@ -173,7 +178,7 @@ func pgEnvSummary() string {
 	var parts []string
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PG") {
+		if strings.HasPrefix(k, "PG") && v != "" {
 			if k == "PGPASSWORD" {
 				v = "****"
 			}

@@ -207,6 +207,7 @@ func TestPGFallback(t *testing.T) {
 	t.Setenv("PGHOST", "db.internal")
 	t.Setenv("PGUSER", "support")
 	t.Setenv("PGPASSWORD", "s3cret-pw")
+	t.Setenv("PGDATABASE", "") // empty: libpq ignores it, so does the summary
 	c, err := config.Load(newFlags(t))
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func TestPGFallback(t *testing.T) {
 			t.Fatalf("value %q lacks %q", s.Value, want)
 		}
 	}
-	if strings.Contains(s.Value, "s3cret-pw") {
+	if strings.Contains(s.Value, "s3cret-pw") || strings.Contains(s.Value, "PGDATABASE") {
 		t.Fatalf("password shown: %q", s.Value)
 	}
 	found := false
@@ -309,5 +310,36 @@ func TestSettingsMaskAndOrder(t *testing.T) {
 	}
 	if len(c.Warnings) != 0 {
 		t.Fatalf("0600 file warned: %v", c.Warnings)
+	}
+}
+
+// TestEmptyEnvIsUnset: an empty INBOXCTL_* variable is ignored (as viper
+// ignores it), and Settings does not claim it as the source.
+func TestEmptyEnvIsUnset(t *testing.T) {
+	xdg := isolate(t)
+	file := filepath.Join(xdg, "inboxctl", "config.yaml")
+	writeFile(t, file, "org: fileorg\n")
+	t.Setenv("INBOXCTL_ORG", "")
+	c, err := config.Load(newFlags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := settings(c)["org"]; c.Org() != "fileorg" || s.Value != "fileorg" || s.Source != "file "+file {
+		t.Fatalf("empty env: org %q, setting %+v", c.Org(), s)
+	}
+}
+
+// TestNoColorSetting: config show reports NO_COLOR as the source of
+// no-color when it turns colour off.
+func TestNoColorSetting(t *testing.T) {
+	isolate(t)
+	t.Setenv("NO_COLOR", "1")
+	c, _ := config.Load(newFlags(t))
+	if s := settings(c)["no-color"]; s.Value != "true" || s.Source != "env NO_COLOR" {
+		t.Fatalf("NO_COLOR setting: %+v", s)
+	}
+	c, _ = config.Load(newFlags(t, "--no-color"))
+	if s := settings(c)["no-color"]; s.Value != "true" || s.Source != "flag --no-color" {
+		t.Fatalf("--no-color setting: %+v", s)
 	}
 }
