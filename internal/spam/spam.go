@@ -274,7 +274,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `
+	resolve := `
 		CREATE TEMP TABLE spam_resolved AS
 		WITH refs AS (
 			SELECT DISTINCT ON (k) ord, line, raw, phone, id, err
@@ -286,7 +286,15 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		FROM refs r
 		LEFT JOIN users up ON up.org_id = $1 AND up.phone = r.phone
 		LEFT JOIN users ui ON ui.org_id = $1 AND ui.id = r.id
-		CROSS JOIN LATERAL (SELECT coalesce(up.id, ui.id) AS user_id) u`, org); err != nil {
+		CROSS JOIN LATERAL (SELECT coalesce(up.id, ui.id) AS user_id) u`
+	args := []any{org}
+	if req.Batch != 0 {
+		// A batch's refs are distinct ids read from users: nothing to resolve.
+		resolve = `CREATE TEMP TABLE spam_resolved AS
+			SELECT ord, line, raw, err, id AS user_id, 1 AS nth FROM spam_refs`
+		args = nil
+	}
+	if _, err := tx.ExecContext(ctx, resolve, args...); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
