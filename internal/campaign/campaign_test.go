@@ -17,7 +17,6 @@ import (
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/rules"
-	"github.com/inboxctl/inboxctl/internal/seed"
 	"github.com/inboxctl/inboxctl/internal/spam"
 	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
@@ -33,20 +32,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, users int) fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := testdb.Open(t)
-	if _, err := seed.Demo(ctx, db, users); err != nil {
-		t.Fatal(err)
-	}
-	org, err := directory.ResolveOrg(ctx, db, seed.Org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, err := directory.ResolveAgent(ctx, db, org.ID, seed.Owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{db: db, org: org, owner: directory.Actor{Org: org, Agent: owner}}
+	d := testdb.SeedDemo(t, users)
+	return fixture{db: d.DB, org: d.Org, owner: d.Owner}
 }
 
 func (fx fixture) count(t *testing.T, q string, args ...any) int64 {

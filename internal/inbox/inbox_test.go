@@ -29,16 +29,8 @@ type fixture struct {
 
 func newFixture(t testing.TB, users int) fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := testdb.Open(t)
-	if _, err := seed.Demo(ctx, db, users); err != nil {
-		t.Fatal(err)
-	}
-	org, err := directory.ResolveOrg(ctx, db, seed.Org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{db: db, org: org, owner: actorOf(t, db, org, seed.Owner), asha: actorOf(t, db, org, seed.Asha), ravi: actorOf(t, db, org, seed.Ravi)}
+	d := testdb.SeedDemo(t, users)
+	return fixture{db: d.DB, org: d.Org, owner: d.Owner, asha: d.Asha, ravi: d.Ravi}
 }
 
 func actorOf(t testing.TB, db *store.DB, org directory.Org, email string) directory.Actor {

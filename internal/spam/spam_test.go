@@ -31,23 +31,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, users int) fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := testdb.Open(t)
-	if _, err := seed.Demo(ctx, db, users); err != nil {
-		t.Fatal(err)
-	}
-	org, err := directory.ResolveOrg(ctx, db, seed.Org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := func(email string) directory.Actor {
-		a, err := directory.ResolveAgent(ctx, db, org.ID, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return directory.Actor{Org: org, Agent: a}
-	}
-	return fixture{db: db, org: org, owner: actor(seed.Owner), asha: actor(seed.Asha), ravi: actor(seed.Ravi)}
+	d := testdb.SeedDemo(t, users)
+	return fixture{db: d.DB, org: d.Org, owner: d.Owner, asha: d.Asha, ravi: d.Ravi}
 }
 
 func (fx fixture) count(t *testing.T, q string, args ...any) int {
