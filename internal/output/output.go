@@ -184,7 +184,7 @@ func (l *List) Close() error {
 		}
 	case Table:
 		if l.n > 0 {
-			l.w.WriteString(l.tbl.Render())
+			l.w.WriteString(trimLines(l.tbl.Render()))
 			l.w.WriteByte('\n')
 		}
 	case JSON:
@@ -341,6 +341,16 @@ func jsonValue(v any) any {
 		return Time(*x)
 	}
 	return v
+}
+
+// trimLines drops the column padding go-pretty leaves at the end of each
+// line, so a copied table has no trailing spaces.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 var tsvEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)

@@ -262,3 +262,21 @@ func TestParseFormat(t *testing.T) {
 		t.Fatalf("yaml: %v", err)
 	}
 }
+
+// TestTableNoTrailingSpaces: no table line ends in padding.
+func TestTableNoTrailingSpaces(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := writeRecord(&output.Printer{Out: &b, Format: output.Table, Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeList(&output.Printer{Out: &b, Format: output.Table, Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(b.String(), "\n") {
+			if strings.HasSuffix(l, " ") {
+				t.Fatalf("trailing spaces (colour %v): %q", color, l)
+			}
+		}
+	}
+}
