@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,6 +9,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 func newCmdRun(f *cmdutil.Factory) *cobra.Command {
@@ -22,23 +24,11 @@ are history and no later mark or unmark changes them.`,
   inboxctl campaign run "Welcome Series" -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			r, err := campaign.Run(c.Context(), db, org.ID, args[0])
-			if err != nil {
-				return err
-			}
-			if p.Format == output.Table {
-				_, err = fmt.Fprintf(p.Out, "Run %d of %q: sent to %d user(s).\n", r.Run, r.Campaign, r.Sent)
-				return err
-			}
-			return p.Record(r, []output.Field{{Title: "campaign", Value: r.Campaign}, {Title: "run", Value: r.Run}, {Title: "sent", Value: r.Sent}})
+			return recordChange(f, c, func(ctx context.Context, db *store.DB, orgID int64) (change, error) {
+				r, err := campaign.Run(ctx, db, orgID, args[0])
+				return change{r, fmt.Sprintf("Run %d of %q: sent to %d user(s).", r.Run, r.Campaign, r.Sent),
+					[]output.Field{{Title: "campaign", Value: r.Campaign}, {Title: "run", Value: r.Run}, {Title: "sent", Value: r.Sent}}}, err
+			})
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,6 +9,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 func newCmdSchedule(f *cmdutil.Factory) *cobra.Command {
@@ -24,23 +26,40 @@ unmarking puts them back while the campaign has not run.`,
   inboxctl campaign schedule "Diwali Sale" -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			s, err := campaign.Schedule(c.Context(), db, org.ID, args[0])
-			if err != nil {
-				return err
-			}
-			if p.Format == output.Table {
-				_, err = fmt.Fprintf(p.Out, "Scheduled %q: %d pending, %d excluded as spam.\n", s.Campaign, s.Pending, s.Excluded)
-				return err
-			}
-			return p.Record(s, []output.Field{{Title: "campaign", Value: s.Campaign}, {Title: "pending", Value: s.Pending}, {Title: "excluded", Value: s.Excluded}})
+			return recordChange(f, c, func(ctx context.Context, db *store.DB, orgID int64) (change, error) {
+				s, err := campaign.Schedule(ctx, db, orgID, args[0])
+				return change{s, fmt.Sprintf("Scheduled %q: %d pending, %d excluded as spam.", s.Campaign, s.Pending, s.Excluded),
+					[]output.Field{{Title: "campaign", Value: s.Campaign}, {Title: "pending", Value: s.Pending}, {Title: "excluded", Value: s.Excluded}}}, err
+			})
 		},
 	}
+}
+
+// change is a campaign change's result: the record for -o, and the sentence
+// a terminal shows.
+type change struct {
+	record   any
+	sentence string
+	fields   []output.Field
+}
+
+// recordChange runs a change to one of the org's campaigns and prints it.
+func recordChange(f *cmdutil.Factory, c *cobra.Command, do func(ctx context.Context, db *store.DB, orgID int64) (change, error)) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := f.Org(c.Context())
+	if err != nil {
+		return err
+	}
+	ch, err := do(c.Context(), db, org.ID)
+	if err != nil {
+		return err
+	}
+	if p.Format == output.Table {
+		_, err = fmt.Fprintln(p.Out, ch.sentence)
+		return err
+	}
+	return p.Record(ch.record, ch.fields)
 }
