@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -43,9 +44,11 @@ a line. --count prints only the number.`,
 				return err
 			}
 			l := p.List(output.Cols("user_id", "phone", "name"))
-			err = campaign.Audience(c.Context(), db, org.ID, args[0], func(m campaign.Member) error {
-				return l.Row(m.UserID, m.Phone, m.Name)
-			})
+			row := func(m campaign.Member) error { return l.Row(m.UserID, m.Phone, m.Name) }
+			if l.Textual() {
+				row = func(m campaign.Member) error { return l.RowText(strconv.FormatInt(m.UserID, 10), m.Phone, m.Name) }
+			}
+			err = campaign.Audience(c.Context(), db, org.ID, args[0], row)
 			if err != nil {
 				return err
 			}

@@ -166,6 +166,27 @@ func (l *List) writeObject(vals []any) error {
 	return l.w.WriteByte('}')
 }
 
+// Textual reports whether rows are plain text cells (csv, tsv), which
+// RowText writes without boxing each value.
+func (l *List) Textual() bool { return l.p.Format == CSV || l.p.Format == TSV }
+
+// RowText writes one row of already rendered cells; only for a Textual
+// list. It is Row without an interface value per cell, for lists that
+// stream a million rows.
+func (l *List) RowText(cells ...string) error {
+	l.n++
+	if l.p.Format == CSV {
+		return l.csv.Write(cells)
+	}
+	for i, c := range cells {
+		if i > 0 {
+			l.w.WriteByte('\t')
+		}
+		l.w.WriteString(escapeTSV(c))
+	}
+	return l.w.WriteByte('\n')
+}
+
 // Flush pushes buffered rows out (for ndjson consumers that read as we go).
 func (l *List) Flush() error {
 	if l.csv != nil {
