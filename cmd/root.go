@@ -138,7 +138,11 @@ func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit and build date",
-		Args:  cobra.NoArgs,
+		Long: `Print inboxctl's version, the commit it was built from and the build date
+(set by the release build). It needs no database or configuration.`,
+		Example: `  inboxctl version
+  inboxctl --version`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			fmt.Fprintf(f.IO.Out, "inboxctl %s\ncommit: %s\nbuilt: %s\n", f.Build.Version, f.Build.Commit, f.Build.Date)
 			return nil

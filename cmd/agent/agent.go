@@ -15,7 +15,10 @@ func NewCmdAgent(f *cmdutil.Factory) *cobra.Command {
 		Use:   "agent <command>",
 		Short: "Add and list agents (team members)",
 		Long: `Agents answer chats. Access 'all' sees every chat; access 'assigned' sees only
-chats assigned to them and unassigned chats.`,
+chats assigned to them and unassigned chats. Other commands act as an agent
+named with --as EMAIL (or INBOXCTL_AGENT, or agent: in the config file).`,
+		Example: `  inboxctl agent add lead@acme.test --role owner --org acme
+  inboxctl agent list --org acme`,
 		GroupID: "admin",
 	}
 	c.AddCommand(newCmdAdd(f), newCmdList(f))
@@ -27,10 +30,15 @@ var columns = output.Cols("id", "email", "access", "role", "created_at")
 func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 	var access, role string
 	c := &cobra.Command{
-		Use:     "add EMAIL [--access all|assigned] [--role owner|admin|teammate]",
-		Short:   "Add an agent to the org",
-		Example: "  inboxctl agent add ravi@acme.test --access assigned --role teammate",
-		Args:    cobra.ExactArgs(1),
+		Use:   "add EMAIL [--access all|assigned] [--role owner|admin|teammate]",
+		Short: "Add an agent to the org",
+		Long: `Add an agent to the org by email. --access all (the default) lets the agent
+see every chat; --access assigned limits them to chats assigned to them and
+unassigned chats. --role is owner, admin or teammate (the default). An email
+already in the org is refused (exit 2).`,
+		Example: `  inboxctl agent add lead@acme.test --role owner
+  inboxctl agent add ravi@acme.test --access assigned --role teammate`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			db, org, err := f.Org(c.Context())
 			if err != nil {
@@ -52,10 +60,12 @@ func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "list",
-		Short:   "List the org's agents",
-		Example: "  inboxctl agent list --org acme",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List the org's agents",
+		Long:  `List the org's agents with their id, email, access, role and creation time.`,
+		Example: `  inboxctl agent list --org acme
+  inboxctl agent list -o csv > agents.csv`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, org, err := f.Org(c.Context())
 			if err != nil {

@@ -11,8 +11,14 @@ import (
 // NewCmdConfig is `inboxctl config`.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
-		Use:     "config <command>",
-		Short:   "Show the effective configuration",
+		Use:   "config <command>",
+		Short: "Show the effective configuration",
+		Long: `Every global flag is also read from an INBOXCTL_<NAME> environment variable
+and from the config file ($XDG_CONFIG_HOME/inboxctl/config.yaml, or --config
+PATH), in the order flag > env > file > default. 'config show' prints what is
+in effect and where each value came from.`,
+		Example: `  inboxctl config show
+  inboxctl config show --config ./staging.yaml -o json`,
 		GroupID: "admin",
 	}
 	c.AddCommand(&cobra.Command{
@@ -21,8 +27,10 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Long: `Show every setting with its effective value and its source: a flag, an
 INBOXCTL_* environment variable, the config file, or the default. Precedence is
 flag > env > file > default. Passwords are masked.`,
-		Example: "  INBOXCTL_ORG=acme inboxctl config show",
-		Args:    cobra.NoArgs,
+		Example: `  inboxctl config show
+  INBOXCTL_ORG=acme inboxctl config show
+  inboxctl config show --config ./staging.yaml -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := f.Config()
 			if err != nil {

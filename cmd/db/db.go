@@ -15,9 +15,14 @@ import (
 // NewCmdDB is `inboxctl db`.
 func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
-		Use:     "db <command>",
-		Short:   "Migrate, inspect and seed the database",
-		Long:    "Apply inboxctl's embedded schema migrations, show which are applied, and seed demo data.",
+		Use:   "db <command>",
+		Short: "Migrate, inspect and seed the database",
+		Long: `Apply inboxctl's embedded schema migrations, show which are applied, and
+seed demo data. Every other command refuses a database with pending
+migrations (exit 1) until 'inboxctl db migrate' has run.`,
+		Example: `  inboxctl db migrate
+  inboxctl db status
+  inboxctl db seed --demo --users 100`,
 		GroupID: "admin",
 	}
 	c.AddCommand(newCmdMigrate(f), newCmdStatus(f), newCmdSeed(f))
@@ -56,10 +61,15 @@ concurrent runs are safe (they take an advisory lock).`,
 
 func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "status",
-		Short:   "List the migrations, applied and pending",
-		Example: "  inboxctl db status -o json",
-		Args:    cobra.NoArgs,
+		Use:   "status",
+		Short: "List the migrations, applied and pending",
+		Long: `List every migration embedded in this inboxctl with its status (applied or
+pending) and when it was applied. It works on a database that has never been
+migrated, so it is safe to run before 'inboxctl db migrate'.`,
+		Example: `  inboxctl db status
+  inboxctl db status -o json
+  inboxctl db status -o csv | grep -c ',pending,'`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := f.RawDB(c.Context())
 			if err != nil {

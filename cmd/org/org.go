@@ -12,9 +12,13 @@ import (
 // NewCmdOrg is `inboxctl org`.
 func NewCmdOrg(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
-		Use:     "org <command>",
-		Short:   "Create and list orgs (tenants)",
-		Long:    "An org is one business using the inbox. Everything else belongs to exactly one org.",
+		Use:   "org <command>",
+		Short: "Create and list orgs (tenants)",
+		Long: `An org is one business using the inbox. Everything else belongs to exactly
+one org. Other commands pick the org with --org SLUG (or INBOXCTL_ORG, or
+org: in the config file); it may be omitted when the database holds one org.`,
+		Example: `  inboxctl org create acme --name "Acme Retail"
+  inboxctl org list`,
 		GroupID: "admin",
 	}
 	c.AddCommand(newCmdCreate(f), newCmdList(f))
@@ -26,11 +30,13 @@ var columns = output.Cols("id", "slug", "name", "created_at")
 func newCmdCreate(f *cmdutil.Factory) *cobra.Command {
 	var name string
 	c := &cobra.Command{
-		Use:     "create SLUG [--name NAME]",
-		Short:   "Create an org",
-		Long:    "Create an org with a slug (a-z, 0-9 and '-') and a display name (default: the slug).",
-		Example: "  inboxctl org create acme --name \"Acme Retail\"",
-		Args:    cobra.ExactArgs(1),
+		Use:   "create SLUG [--name NAME]",
+		Short: "Create an org",
+		Long: `Create an org with a slug (a-z, 0-9 and '-') and a display name (default:
+the slug). A slug that is taken is refused (exit 2).`,
+		Example: `  inboxctl org create acme --name "Acme Retail"
+  inboxctl org create acme-staging -o json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			db, err := f.DB(c.Context())
 			if err != nil {
@@ -49,10 +55,13 @@ func newCmdCreate(f *cmdutil.Factory) *cobra.Command {
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "list",
-		Short:   "List orgs",
-		Example: "  inboxctl org list -o json",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List orgs",
+		Long: `List every org in the database with its id, slug, name and creation time,
+in slug order.`,
+		Example: `  inboxctl org list
+  inboxctl org list -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := f.DB(c.Context())
 			if err != nil {

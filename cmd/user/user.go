@@ -20,9 +20,12 @@ import (
 // NewCmdUser is `inboxctl user`.
 func NewCmdUser(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
-		Use:     "user <command>",
-		Short:   "Import users and show the user card",
-		Long:    "Users are the org's customers, known by phone (E.164) and a numeric id.",
+		Use:   "user <command>",
+		Short: "Import users and show the user card",
+		Long: `Users are the org's customers, known by phone (E.164) and a numeric id. Each
+has a name, traits (string key and value) and exactly one chat.`,
+		Example: `  inboxctl user import -f customers.csv
+  inboxctl user show +919800000007`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdImport(f), newCmdShow(f))
