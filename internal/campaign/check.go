@@ -314,7 +314,6 @@ func readCSVPhones(r io.Reader, fn func(line int, phone string, verr error) erro
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -325,6 +324,7 @@ func readCSVPhones(r io.Reader, fn func(line int, phone string, verr error) erro
 			}
 			return err
 		}
+		line, _ := cr.FieldPos(0) // only valid for a record read without error
 		if col >= len(rec) {
 			if ferr := fn(line, "", fmt.Errorf("has no phone column (%d field(s))", len(rec))); ferr != nil {
 				return ferr
