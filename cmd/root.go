@@ -19,6 +19,7 @@ import (
 	chatcmd "github.com/inboxctl/inboxctl/cmd/chat"
 	"github.com/inboxctl/inboxctl/cmd/configcmd"
 	"github.com/inboxctl/inboxctl/cmd/db"
+	"github.com/inboxctl/inboxctl/cmd/demo"
 	inboxcmd "github.com/inboxctl/inboxctl/cmd/inbox"
 	labelcmd "github.com/inboxctl/inboxctl/cmd/label"
 	messagecmd "github.com/inboxctl/inboxctl/cmd/message"
@@ -63,7 +64,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	if err == nil {
 		return errs.OK
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && errs.ExitCode(err) != errs.Interrupted {
 		err = &errs.Error{Code: errs.Interrupted, Msg: "Interrupted: the transaction was rolled back and nothing was changed."}
 	}
 	err = classifyCobra(err)
@@ -125,13 +126,19 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), demo.NewCmdDemo(f, runStep), benchcmd.NewCmdBench(f), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
 	root.AddCommand(helpTopics()...)
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
 	return root
+}
+
+// runStep runs one command line of the demo with its own Factory, as a
+// separate invocation would.
+func runStep(ctx context.Context, io *cmdutil.IOStreams, args []string) errs.Code {
+	return Run(ctx, &cmdutil.Factory{IO: io}, args)
 }
 
 func newCmdVersion(f *cmdutil.Factory) *cobra.Command {

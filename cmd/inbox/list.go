@@ -70,6 +70,13 @@ moves goes to the top and is not shown twice. The SPAM column flags spam chats.`
 			if err := render(p, page); err != nil {
 				return err
 			}
+			if len(page.Items) == 0 && p.Format == output.Table {
+				more := ""
+				if o.after != "" {
+					more = "more "
+				}
+				fmt.Fprintf(f.IO.ErrOut, "No %schats in the %s folder.\n", more, o.folder)
+			}
 			if page.NextCursor != "" && p.Format != output.JSON && (p.Format == output.Table || f.IO.StderrTTY) {
 				fmt.Fprintf(f.IO.ErrOut, "Next page: %s\n", nextCommand(o, page.NextCursor))
 			}

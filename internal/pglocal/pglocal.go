@@ -251,6 +251,18 @@ func (s *Server) Close() error {
 	return os.RemoveAll(s.Dir)
 }
 
+// Discard stops the server and removes its directory, also when it was
+// started with Keep (a demo --keep that failed before handing it over).
+func (s *Server) Discard() error {
+	if s.keep && s.cmd == nil {
+		if _, err := os.Stat(filepath.Join(s.DataDir(), "postmaster.pid")); err == nil {
+			_ = s.command(context.Background(), "pg_ctl", "stop", "-w", "-D", s.DataDir(), "-m", "fast").Run()
+		}
+	}
+	s.keep = false
+	return s.Close()
+}
+
 // Running reports whether a postgres process still serves the directory.
 func Running(dir string) bool {
 	b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
