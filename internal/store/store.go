@@ -46,6 +46,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
+	// lib/pq does not watch ctx while the server has yet to answer the
+	// start-up message: a caller's deadline (a shell completion's 2 s) must
+	// bound the connect timeout itself.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < cfg.ConnectTimeout {
+		cfg.ConnectTimeout = max(time.Until(dl), time.Millisecond)
+	}
 	if cfg.SSLMode == "" {
 		// Neither the URL nor PGSSLMODE set it (a unix socket is already
 		// disable): libpq's default is prefer; lib/pq's own is require.
