@@ -21,6 +21,12 @@ A one-time campaign is scheduled once into a recipient list (pending entries;
 spam users excluded), then run. An ongoing campaign messages its audience as it
 is at each run. 'inboxctl campaign check' is the command a CI job calls: it
 exits 5 when a spam user would be messaged.`,
+		Example: `  inboxctl campaign create "Diwali Sale" --kind one-time --where city=Pune
+  inboxctl campaign schedule "Diwali Sale"
+  inboxctl campaign recipients "Diwali Sale" --status excluded
+
+  # in CI: fail if any campaign would message a spam user
+  inboxctl campaign check --all`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdCreate(f), newCmdList(f), newCmdAudience(f), newCmdSchedule(f),

@@ -26,6 +26,9 @@ the chat's timeline (see 'inboxctl user show'). While the user is marked as
 spam the chat is frozen: every change is refused (exit 4) and nothing changes.
 With assigned access you may change only chats you can see (assigned to you
 or unassigned). REF is a phone (+ then 8-15 digits) or a numeric user id.`,
+		Example: `  inboxctl chat assign +919800000007 --to asha@acme.test --as lead@acme.test
+  inboxctl chat label set +919800000007 billing --as lead@acme.test
+  inboxctl chat unassign 42 --as lead@acme.test`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdAssign(f), newCmdUnassign(f), newCmdLabel(f))
@@ -39,6 +42,9 @@ func newCmdLabel(f *cmdutil.Factory) *cobra.Command {
 		Short: "Set or clear a chat's label",
 		Long: `A chat has at most one label. Labels belong to the org, hold 1 to 22
 characters, and are created on first use (see 'inboxctl label list').`,
+		Example: `  inboxctl chat label set +919800000007 billing --as lead@acme.test
+  inboxctl chat label set 42 "follow up" --as ravi@acme.test
+  inboxctl chat label clear +919800000007 --as lead@acme.test`,
 	}
 	c.AddCommand(newCmdLabelSet(f), newCmdLabelClear(f))
 	return c

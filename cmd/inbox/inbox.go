@@ -16,6 +16,8 @@ func NewCmdInbox(f *cmdutil.Factory) *cobra.Command {
 is never in all, you or unassigned. With all access you see every chat; with
 assigned access you see chats assigned to you and unassigned ones, and in spam
 the spam chats assigned to you or marked as spam by you.`,
+		Example: `  inboxctl inbox list --folder unassigned --as ravi@acme.test
+  inboxctl inbox list --folder spam -o json --as lead@acme.test`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdList(f))

@@ -16,6 +16,8 @@ func NewCmdLabel(f *cmdutil.Factory) *cobra.Command {
 		Short: "List the org's chat labels",
 		Long: `Labels belong to the org: 1 to 22 characters, created on first use by
 'inboxctl chat label set'. A chat has at most one.`,
+		Example: `  inboxctl label list
+  inboxctl inbox list --folder all --label billing --as lead@acme.test`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdList(f))

@@ -15,6 +15,8 @@ func NewCmdMessage(f *cmdutil.Factory) *cobra.Command {
 		Long: `Messages move a chat's activity time, which orders the inbox folders. Sending
 to a user marked as spam is refused; messages from them are still stored but
 notify nobody.`,
+		Example: `  inboxctl message send +919800000007 --text "Your refund is on its way." --as asha@acme.test
+  inboxctl message receive --from +919800000007 --text "Where is my order?"`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdSend(f), newCmdReceive(f))

@@ -16,6 +16,8 @@ func NewCmdNotifications(f *cmdutil.Factory) *cobra.Command {
 		Short: "Show your desktop notifications",
 		Long: `An inbound message notifies every agent who can see its chat, unless the user
 is marked as spam; after an unmark, new messages notify again.`,
+		Example: `  inboxctl notifications list --as ravi@acme.test
+  inboxctl notifications list --limit 10 -o json --as ravi@acme.test`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdList(f))

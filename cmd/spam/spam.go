@@ -24,6 +24,10 @@ func NewCmdSpam(f *cmdutil.Factory) *cobra.Command {
 assign, label or message), excludes them from every campaign and silences
 their notifications; incoming messages are still stored. Unmarking reverts all
 of it. Bulk marks are one transaction: all or nothing.`,
+		Example: `  inboxctl spam mark +919800000007 --reason "abusive" --as lead@acme.test
+  inboxctl spam mark -f spammers.txt --yes --as lead@acme.test
+  inboxctl spam list --as lead@acme.test
+  inboxctl spam unmark --batch 42 --yes --as lead@acme.test`,
 		GroupID: "core",
 	}
 	c.AddCommand(newCmdMark(f), newCmdUnmark(f), newCmdList(f))
