@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -126,7 +125,7 @@ func runPTY(t *testing.T, env []string, prompt, answer string, args ...string) p
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out bytes.Buffer
+	var out syncBuffer
 	done := make(chan struct{})
 	go func() {
 		buf := make([]byte, 4096)
