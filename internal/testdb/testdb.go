@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,19 +28,51 @@ var (
 	server   *pglocal.Server
 	counter  atomic.Int64
 	createMu sync.Mutex
+
+	teardownOnce sync.Once
 )
 
 // Main runs m with a database server available; use it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+//
+// An interrupted run (SIGINT, SIGTERM) stops the private server and removes
+// its directory before dying of the signal: the server would die with this
+// process anyway (Pdeathsig), but its directory would stay in $TMPDIR.
 func Main(m *testing.M) int {
-	ctx := context.Background()
-	if err := setup(ctx); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	setupDone := make(chan struct{})
+	go func() {
+		sig := (<-sigs).(syscall.Signal)
+		cancel() // a server still starting removes its own directory
+		<-setupDone
+		stopCtx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		teardown(stopCtx, false)
+		if server != nil {
+			fmt.Fprintf(os.Stderr, "testdb: %v: stopped the private server and removed %s\n", sig, server.Dir)
+		}
+		signal.Reset(sig)
+		_ = syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second)
+		os.Exit(128 + int(sig))
+	}()
+	err := setup(ctx)
+	close(setupDone)
+	if err != nil {
+		if ctx.Err() != nil {
+			select {} // interrupted while starting: the handler ends the process
+		}
 		fmt.Fprintln(os.Stderr, "testdb:", err)
+		teardown(context.Background(), false)
 		return 1
 	}
 	code := m.Run()
-	teardown(ctx, code != 0)
+	teardown(context.Background(), code != 0)
 	return code
 }
 
@@ -72,7 +106,13 @@ func setup(ctx context.Context) error {
 	return nil
 }
 
+// teardown drops the template and stops the private server, once: after
+// m.Run or on a signal, whichever comes first (the other waits for it).
 func teardown(ctx context.Context, failed bool) {
+	teardownOnce.Do(func() { dropAndStop(ctx, failed) })
+}
+
+func dropAndStop(ctx context.Context, failed bool) {
 	if admin != nil {
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)")
 		admin.Close()
