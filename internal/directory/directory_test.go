@@ -83,3 +83,66 @@ func TestImportRefusesSpamTrait(t *testing.T) {
 		t.Fatalf("want refusal, got %v", err)
 	}
 }
+
+// TestImportCreatesChats: every user an import creates gets its one chat,
+// in the inbox, unassigned and unlabelled; a re-import (updated and
+// unchanged rows) creates no second chat, and another org's import none in
+// this org.
+func TestImportCreatesChats(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, err := directory.CreateOrg(ctx, db, "acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := directory.CreateOrg(ctx, db, "other", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := []struct {
+		org  int64
+		csv  string
+		want directory.ImportResult
+	}{
+		{org.ID, "phone,name\n+919800000001,A\n+919800000002,B\n", directory.ImportResult{Created: 2}},
+		{other.ID, "phone,name\n+919800000002,B\n+919800000009,Z\n", directory.ImportResult{Created: 2}},
+		{org.ID, "phone,name\n+919800000001,A\n+919800000002,B2\n+919800000003,C\n+919800000003,C\n+919800000004,D\n", directory.ImportResult{Created: 2, Updated: 1, Unchanged: 1}},
+	}
+	for i, im := range imports {
+		res, err := directory.ImportUsers(ctx, db, im.org, strings.NewReader(im.csv), directory.ImportOptions{})
+		if err != nil || res != im.want {
+			t.Fatalf("import %d: %+v %v, want %+v", i+1, res, err, im.want)
+		}
+	}
+	for _, o := range []struct {
+		id     int64
+		phones []string
+	}{
+		{org.ID, []string{"+919800000001", "+919800000002", "+919800000003", "+919800000004"}},
+		{other.ID, []string{"+919800000002", "+919800000009"}},
+	} {
+		var users, chats, inboxUnassigned int
+		err := db.QueryRow(`SELECT
+				(SELECT count(*) FROM users WHERE org_id = $1 AND phone = ANY(string_to_array($2, ','))),
+				(SELECT count(*) FROM chats c JOIN users u ON u.org_id = c.org_id AND u.id = c.user_id
+					WHERE c.org_id = $1 AND u.phone = ANY(string_to_array($2, ','))),
+				(SELECT count(*) FROM chats c JOIN users u ON u.org_id = c.org_id AND u.id = c.user_id
+					WHERE c.org_id = $1 AND u.phone = ANY(string_to_array($2, ',')) AND c.folder = 'inbox' AND c.assignee_id IS NULL
+					AND c.label_id IS NULL AND c.spam_marked_by IS NULL)`,
+			o.id, strings.Join(o.phones, ",")).Scan(&users, &chats, &inboxUnassigned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if users != len(o.phones) || chats != users || inboxUnassigned != users {
+			t.Errorf("org %d: %d users, %d chats, %d in the inbox unassigned; want %d of each", o.id, users, chats, inboxUnassigned, len(o.phones))
+		}
+		var total, totalChats int
+		if err := db.QueryRow(`SELECT (SELECT count(*) FROM users WHERE org_id = $1), (SELECT count(*) FROM chats WHERE org_id = $1)`, o.id).Scan(&total, &totalChats); err != nil {
+			t.Fatal(err)
+		}
+		if total != len(o.phones) || totalChats != total {
+			t.Errorf("org %d: %d users and %d chats in all, want %d of each", o.id, total, totalChats, len(o.phones))
+		}
+	}
+}
