@@ -489,3 +489,98 @@ func TestImportInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkMarkBackendKilledBetweenWrites: the binary's backend is
+// terminated after the mark has written spam_batches, users, chats and
+// chat_events in its transaction, while its last statement (the campaign
+// exclusions) waits on a pending recipient row another transaction holds:
+// exit 1, one sentence, every table as it was; running it again completes.
+func TestBulkMarkBackendKilledBetweenWrites(t *testing.T) {
+	t.Parallel()
+	const n = 2000
+	d := newDemo(t, n)
+	if r := run(t, d.env("INBOXCTL_AGENT="+seed.Owner), nil, "campaign", "schedule", "Diwali Sale"); r.Code != 0 {
+		t.Fatalf("schedule:\n%s", r)
+	}
+	var target int64
+	if err := d.db.QueryRow(`SELECT max(user_id) FROM campaign_recipients WHERE status = 'pending' AND user_id <= $1`, n).Scan(&target); err != nil {
+		t.Fatalf("no pending recipient to hold: %v", err)
+	}
+	tables := []string{"users", "chats", "chat_events", "spam_batches", "campaign_recipients"}
+	snapshot := func() map[string]string {
+		s := map[string]string{}
+		for _, tb := range tables {
+			var sum string
+			if err := d.db.QueryRow(`SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(t::text, E'\n' ORDER BY t::text)), '-') FROM ` + tb + ` t`).Scan(&sum); err != nil {
+				t.Fatal(err)
+			}
+			s[tb] = sum
+		}
+		return s
+	}
+	before := snapshot()
+
+	holder, err := d.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Rollback() })
+	var holderPID int
+	if err := holder.QueryRow(`SELECT pg_backend_pid()`).Scan(&holderPID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.Exec(`SELECT 1 FROM campaign_recipients WHERE user_id = $1 AND status = 'pending' FOR UPDATE`, target); err != nil {
+		t.Fatal(err)
+	}
+
+	file := refsFile(t, n)
+	cmd, out, errb := startMark(t, d, file)
+	// The marking backend, seen waiting on the held row in its last statement.
+	var pid int
+	var xactStart string
+	waitFor(t, 60*time.Second, "the mark to wait on the recipient row", func() bool {
+		err := d.db.QueryRow(`SELECT pid, xact_start::text FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = 'inboxctl' AND wait_event_type = 'Lock'
+			  AND query LIKE 'UPDATE campaign_recipients%' AND $1 = ANY(pg_blocking_pids(pid))`, holderPID).Scan(&pid, &xactStart)
+		return err == nil
+	})
+	// It has written the other tables in that transaction: it holds their
+	// RowExclusiveLock, and waits (not granted) on the holder's row.
+	var written string
+	var waiting int
+	if err := d.db.QueryRow(`SELECT
+			(SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			 WHERE l.pid = $1 AND l.granted AND l.mode = 'RowExclusiveLock' AND c.relname IN ('users', 'chats', 'chat_events', 'spam_batches')),
+			(SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted AND locktype IN ('transactionid', 'tuple'))`, pid).Scan(&written, &waiting); err != nil {
+		t.Fatal(err)
+	}
+	if written != "chat_events,chats,spam_batches,users" || waiting != 1 {
+		t.Fatalf("backend %d holds RowExclusiveLock on %q and waits on %d row lock(s); want all four tables and one", pid, written, waiting)
+	}
+	// Terminate it only if it is still that transaction waiting on that row
+	// (a lock timeout would have started another attempt).
+	var terminated bool
+	if err := d.db.QueryRow(`SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity
+		WHERE pid = $1 AND xact_start::text = $2 AND wait_event_type = 'Lock' AND $3 = ANY(pg_blocking_pids(pid))`,
+		pid, xactStart, holderPID).Scan(&terminated); err != nil || !terminated {
+		t.Fatalf("backend %d was no longer waiting on the row when terminated: %v", pid, err)
+	}
+	r := wait(t, cmd, out, errb)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "nothing was changed") {
+		t.Fatalf("want exit 1 and 'nothing was changed':\n%s", r)
+	}
+	t.Logf("terminated between writes: %s", r.Stderr)
+	oneSentence(t, r)
+	holder.Rollback()
+	after := snapshot()
+	for _, tb := range tables {
+		if before[tb] != after[tb] {
+			t.Errorf("%s changed by the killed mark: %s, was %s", tb, after[tb], before[tb])
+		}
+	}
+	nothingChanged(t, d)
+	rerunCompletes(t, d, file, n)
+	if got := d.count(t, `SELECT count(*) FROM campaign_recipients WHERE user_id = $1 AND status = 'excluded' AND reason = 'spam'`, target); got != 1 {
+		t.Fatalf("the held recipient of user %d is not excluded after the rerun", target)
+	}
+}
