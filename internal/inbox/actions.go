@@ -46,15 +46,18 @@ func lockChat(ctx context.Context, tx *sql.Tx, actor directory.Actor, ref input.
 	var c lockedChat
 	var folder string
 	var markedBy, assignee, label sql.NullString
+	// The chat is locked in a subquery and joined afterwards: when the lock
+	// was waited for (a mark committing), the joins then see the row as the
+	// mark left it, so the refusal can name who marked the user.
 	err := tx.QueryRowContext(ctx, `
 		SELECT c.user_id, c.folder, coalesce(c.assignee_id, 0), coalesce(c.spam_marked_by, 0), m.email, a.email, c.label_id, l.name
-		FROM users u
-		JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+		FROM (SELECT c.* FROM users u
+		      JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+		      WHERE u.org_id = $1 AND `+where+`
+		      FOR UPDATE OF c) c
 		LEFT JOIN agents m ON m.org_id = c.org_id AND m.id = c.spam_marked_by
 		LEFT JOIN agents a ON a.org_id = c.org_id AND a.id = c.assignee_id
-		LEFT JOIN labels l ON l.org_id = c.org_id AND l.id = c.label_id
-		WHERE u.org_id = $1 AND `+where+`
-		FOR UPDATE OF c`, actor.Org.ID, key).
+		LEFT JOIN labels l ON l.org_id = c.org_id AND l.id = c.label_id`, actor.Org.ID, key).
 		Scan(&c.userID, &folder, &c.rule.AssigneeID, &c.rule.MarkedBy, &markedBy, &assignee, &c.labelID, &label)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.NotFoundf("No user %s in this org.", ref)
