@@ -90,17 +90,27 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	}
 	prog := cmdutil.NewProgress(f.IO, verb)
 	req.Progress = prog.Read
+	// Bad refs go to stderr as they stream from the database, before the
+	// error's sentence.
+	secrets := f.Secrets()
+	errLine := func(s string) error {
+		return prog.Pause(func() error {
+			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Mask(s, secrets...))
+			return err
+		})
+	}
+	req.OnProblem = func(pr spam.Problem) error { return errLine("  " + pr.String()) }
+	var list *output.List
+	if p.Format == output.NDJSON {
+		list = p.List(output.Cols("ref", "line", "user_id", "status"))
+		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
+	}
 	if !f.Yes() {
 		req.Confirm = func(n int64) error {
 			return prog.Pause(func() error {
 				return f.ConfirmBulk(fmt.Sprintf("%s %d user(s) as spam in org %s, acting as %s?", capitalize(verb), n, actor.Org.Slug, actor.Agent.Email))
 			})
 		}
-	}
-	var list *output.List
-	if p.Format == output.NDJSON {
-		list = p.List(output.Cols("ref", "line", "user_id", "status"))
-		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
 	}
 	sum, err := do(db, actor, req)
 	prog.Done()

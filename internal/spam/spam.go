@@ -40,6 +40,10 @@ type Request struct {
 	// once the outcome is final (after commit, or before the dry run's
 	// rollback).
 	OnRef func(RefStatus) error
+	// OnProblem, if set, receives each ref that stops the change, in input
+	// order, streamed from the database before the error is returned; the
+	// error then carries no details. Unset, they are the error's details.
+	OnProblem func(Problem) error
 	// Progress, if set, is told how many refs were read so far.
 	Progress func(read int64)
 }
@@ -72,8 +76,29 @@ const (
 	StatusInvalid  = "invalid"
 )
 
-// MaxReportedRefs bounds how many bad refs an error lists.
-const MaxReportedRefs = 100
+// Problem is a ref that is invalid, names no user or is refused: a detail
+// of a failed mark or unmark.
+type Problem struct {
+	Line   *int64 // nil for a ref given as an argument
+	Ref    string
+	Status string // invalid, not_found or refused
+	Why    string
+}
+
+// String is the problem as one line: where, the ref, what is wrong.
+func (p Problem) String() string {
+	where := "argument"
+	if p.Line != nil {
+		where = fmt.Sprintf("line %d", *p.Line)
+	}
+	switch p.Status {
+	case StatusInvalid:
+		return fmt.Sprintf("%s: invalid: %s", where, p.Why)
+	case StatusNotFound:
+		return fmt.Sprintf("%s: %s: %s", where, p.Ref, p.Why)
+	}
+	return fmt.Sprintf("%s: %s: refused: %s", where, p.Ref, p.Why)
+}
 
 type action struct {
 	name    string // mark or unmark
@@ -138,13 +163,15 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		}
 	}
 	var sum Summary
+	var fail *failure
 	body := func(tx *sql.Tx) error {
 		sum = Summary{DryRun: req.DryRun}
-		if err := apply(ctx, tx, actor, req, act, &sum); err != nil {
+		var err error
+		if fail, err = apply(ctx, tx, actor, req, act, &sum); err != nil {
 			return err
 		}
 		if req.DryRun {
-			return emit(ctx, tx, req.OnRef)
+			return report(ctx, tx, req, act, fail)
 		}
 		return nil
 	}
@@ -152,17 +179,38 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		err = db.DryRun(ctx, conn, body)
 		sum.BatchID = nil
 	} else {
+		// A failure commits too: it has written nothing but the session's
+		// temp tables, and its refs are listed after the row locks are gone.
 		err = db.InTxConn(ctx, conn, body)
 	}
 	if err != nil {
 		return sum, err
 	}
 	if !req.DryRun {
-		if err := emit(ctx, conn, req.OnRef); err != nil {
+		if err := report(ctx, conn, req, act, fail); err != nil {
 			return sum, err
 		}
 	}
+	if fail != nil {
+		return sum, fail.err
+	}
 	return sum, nil
+}
+
+// report streams what the outcome leaves to say: the refs of a failure, or
+// else every ref's status.
+func report(ctx context.Context, q store.Querier, req Request, act action, fail *failure) error {
+	if fail != nil {
+		fn := req.OnProblem
+		if fn == nil {
+			fn = func(p Problem) error {
+				fail.err.Details = append(fail.err.Details, p.String())
+				return nil
+			}
+		}
+		return problems(ctx, q, act, fail.kinds, fn)
+	}
+	return emit(ctx, q, req.OnRef)
 }
 
 // stageRefs copies the refs (arguments, then file lines) into the session's
@@ -263,16 +311,17 @@ func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64,
 }
 
 // apply classifies every distinct ref and, unless a failure stops it,
-// changes the users, in the transaction tx.
-func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, act action, sum *Summary) error {
+// changes the users, in the transaction tx. A failure is returned before
+// anything but a temp table is written.
+func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, act action, sum *Summary) (*failure, error) {
 	org, agent := actor.Org.ID, actor.Agent.Rule()
 	// Distinct refs, resolved to users; a user named twice counts once.
 	// Sorts and hashes of 100,000s of refs stay in memory.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`); err != nil {
-		return err
+		return nil, err
 	}
 	resolve := `
 		CREATE TEMP TABLE spam_resolved AS
@@ -295,10 +344,10 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		args = nil
 	}
 	if _, err := tx.ExecContext(ctx, resolve, args...); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
-		return err
+		return nil, err
 	}
 	// Lock in id order, each user's row and then its chat's: concurrent bulk
 	// marks and unmarks then queue instead of deadlocking, and an assign or
@@ -310,14 +359,14 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 		WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
 		ORDER BY u.id FOR UPDATE OF u, c`, org); err != nil {
-		return err
+		return nil, err
 	}
 	if err := classify(ctx, tx, agent, act); err != nil {
-		return err
+		return nil, err
 	}
 	counts, err := countStatuses(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sum.Requested = counts.total
 	sum.Changed = counts.by[string(act.changed)]
@@ -325,8 +374,8 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	sum.Invalid = counts.by[StatusInvalid]
 	sum.NotFound = counts.by[StatusNotFound]
 	sum.Refused = counts.by[string(rules.Refused)]
-	if err := failures(ctx, tx, req, act, sum); err != nil {
-		return err
+	if fail := failures(req, act, sum); fail != nil {
+		return fail, nil
 	}
 	if req.SkipInvalid {
 		sum.Skipped += sum.Invalid
@@ -340,16 +389,16 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	var batch int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, requested, changed)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, org, act.name, agent.ID, nullText(req.Reason), sum.Requested, sum.Changed).Scan(&batch); err != nil {
-		return err
+		return nil, err
 	}
 	sum.BatchID = &batch
 	if sum.Changed == 0 {
-		return nil
+		return nil, nil
 	}
 	if act.name == markAction.name {
-		return markEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+		return nil, markEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
 	}
-	return unmarkEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+	return nil, unmarkEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
 }
 
 // execAll runs statements in order, each with its own arguments.
@@ -478,18 +527,24 @@ func countStatuses(ctx context.Context, q store.Querier) (statusCounts, error) {
 	return c, rows.Err()
 }
 
-// failures returns the error for refs that stop the whole change: invalid
-// (exit 2), not found (3), refused (4), unless skipped; the details list
-// every such ref with its line.
-func failures(ctx context.Context, tx *sql.Tx, req Request, act action, sum *Summary) error {
-	var kinds []string
+// failure is a mark or unmark that stops because of some refs: its error
+// and the statuses of the refs to list.
+type failure struct {
+	err   *errs.Error
+	kinds []string
+}
+
+// failures returns the failure for refs that stop the whole change: invalid
+// (exit 2), not found (3), refused (4), unless skipped; nil if none does.
+func failures(req Request, act action, sum *Summary) *failure {
+	f := &failure{}
 	var parts []string
 	code := errs.OK
 	add := func(n int64, skip bool, status string, c errs.Code, what string) {
 		if n == 0 || skip {
 			return
 		}
-		kinds = append(kinds, status)
+		f.kinds = append(f.kinds, status)
 		parts = append(parts, fmt.Sprintf("%d %s", n, what))
 		if code == errs.OK {
 			code = c
@@ -501,48 +556,47 @@ func failures(ctx context.Context, tx *sql.Tx, req Request, act action, sum *Sum
 	if code == errs.OK {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT line, raw, status, err FROM spam_res WHERE status = ANY($1) ORDER BY ord LIMIT $2`,
-		store.StringArray(kinds), MaxReportedRefs)
+	f.err = &errs.Error{Code: code,
+		Msg: fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
+			act.verb, strings.Join(parts, ", "), sum.Requested, skipFlags(f.kinds), act.name)}
+	return f
+}
+
+// problems streams the refs whose status is one of kinds to fn, in input
+// order, row by row from the database.
+func problems(ctx context.Context, q store.Querier, act action, kinds []string, fn func(Problem) error) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT line, raw, status, err FROM spam_res WHERE status = ANY($1) ORDER BY ord`,
+		store.StringArray(kinds))
 	if err != nil {
-		return err
+		return store.Translate(ctx, err)
 	}
 	defer rows.Close()
-	var details []string
 	for rows.Next() {
+		var p Problem
 		var line sql.NullInt64
-		var raw, status string
 		var why sql.NullString
-		if err := rows.Scan(&line, &raw, &status, &why); err != nil {
+		if err := rows.Scan(&line, &p.Ref, &p.Status, &why); err != nil {
+			return store.Translate(ctx, err)
+		}
+		if line.Valid {
+			p.Line = &line.Int64
+		}
+		switch p.Status {
+		case StatusInvalid:
+			p.Why = why.String
+		case StatusNotFound:
+			p.Why = "no such user in this org"
+		default:
+			p.Why = refusalReason(act)
+		}
+		if err := fn(p); err != nil {
 			return err
 		}
-		where := "argument"
-		if line.Valid {
-			where = fmt.Sprintf("line %d", line.Int64)
-		}
-		switch status {
-		case StatusInvalid:
-			details = append(details, fmt.Sprintf("%s: invalid: %s", where, why.String))
-		case StatusNotFound:
-			details = append(details, fmt.Sprintf("%s: %s: no such user in this org", where, raw))
-		default:
-			details = append(details, fmt.Sprintf("%s: %s: refused: %s", where, raw, refusalReason(act)))
-		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var total int64
-	for _, n := range []int64{sum.Invalid, sum.NotFound, sum.Refused} {
-		total += n
-	}
-	if total > int64(len(details)) {
-		details = append(details, fmt.Sprintf("... and %d more", total-int64(len(details))))
-	}
-	e := &errs.Error{Code: code,
-		Msg: fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
-			act.verb, strings.Join(parts, ", "), sum.Requested, skipFlags(kinds), act.name),
-		Details: details}
-	return e
+	return store.Translate(ctx, rows.Err())
 }
 
 func refusalReason(act action) string {

@@ -1,0 +1,96 @@
+package spam_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/seed"
+	"github.com/inboxctl/inboxctl/internal/spam"
+)
+
+// manyBadRefs is a refs file of n lines for ravi (assigned access) over 40
+// demo users, and the problem lines every bad ref gives, in input order
+// after the two bad arguments: users 1–40 by phone (those not assigned to
+// ravi nor unassigned are refused), then invalid and unknown refs in turn.
+func manyBadRefs(n int) (args []string, file string, want []string) {
+	args = []string{"nope", "+4479000000001"}
+	want = []string{`argument: invalid: "nope" is neither a phone (+ then 8-15 digits) nor a numeric user id`,
+		"argument: +4479000000001: no such user in this org"}
+	var b strings.Builder
+	for k := 1; k <= n; k++ {
+		switch {
+		case k <= 40:
+			b.WriteString(seed.Phone(k) + "\n")
+			if k%4 == 0 || k%4 == 2 {
+				want = append(want, fmt.Sprintf("line %d: %s: refused: you can mark only users whose chat you can see (assigned to you or unassigned)", k, seed.Phone(k)))
+			}
+		case k%2 == 0:
+			fmt.Fprintf(&b, "x%d\n", k)
+			want = append(want, fmt.Sprintf(`line %d: invalid: "x%d" is neither a phone (+ then 8-15 digits) nor a numeric user id`, k, k))
+		default:
+			fmt.Fprintf(&b, "+4480%08d\n", k)
+			want = append(want, fmt.Sprintf("line %d: +4480%08d: no such user in this org", k, k))
+		}
+	}
+	return args, b.String(), want
+}
+
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d lines, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%s: line %d is %q, want %q", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestEveryBadRefStreams: a failure with well over a hundred bad refs
+// streams every one of them to OnProblem, in input order, after the row
+// locks are released; the error is the one sentence, without details.
+func TestEveryBadRefStreams(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newFixture(t, 40)
+	args, file, want := manyBadRefs(1500)
+	for _, dryRun := range []bool{false, true} {
+		var got []string
+		locksFree := false
+		_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file), DryRun: dryRun,
+			OnProblem: func(p spam.Problem) error {
+				if len(got) == 0 && !dryRun {
+					// A refused user's row is not held while the list streams.
+					_, err := fx.db.Exec(`SELECT 1 FROM users WHERE id = 2 FOR UPDATE NOWAIT`)
+					locksFree = err == nil
+				}
+				got = append(got, p.String())
+				return nil
+			},
+		})
+		var e *errs.Error
+		if errs.ExitCode(err) != errs.Usage || !errors.As(err, &e) || len(e.Details) != 0 ||
+			e.Msg != "Nothing was marked: 731 invalid, 731 not found, 20 refused of 1502 refs (fix them, or pass --skip-invalid --skip-missing --skip-refused to mark the rest)." {
+			t.Fatalf("dry run %v: %#v", dryRun, err)
+		}
+		sameLines(t, fmt.Sprintf("dry run %v", dryRun), got, want)
+		if !dryRun && !locksFree {
+			t.Fatal("the row locks were held while the bad refs streamed")
+		}
+	}
+	if n := fx.count(t, `SELECT count(*) FROM users WHERE spam`) + fx.count(t, `SELECT count(*) FROM spam_batches`); n != 0 {
+		t.Fatal("a failed mark changed data")
+	}
+	// Without OnProblem, every one is in the error's details.
+	_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file)})
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		t.Fatal(err)
+	}
+	sameLines(t, "details", e.Details, want)
+}
