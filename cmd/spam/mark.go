@@ -21,8 +21,9 @@ ref a line (blank lines and # comments ignored; duplicates collapse).
 The whole mark is one transaction: if any ref is malformed (exit 2), names no
 user (exit 3) or is refused to you (exit 4), nothing changes and every bad ref
 is listed on stderr with its line number, unless you pass --skip-invalid,
---skip-missing or --skip-refused. Marking a user who is already spam is
-reported as unchanged.
+--skip-missing or --skip-refused: then the rest is marked and the skipped refs
+are listed on stderr (with -o ndjson, in the per-ref stream). Marking a user
+who is already spam is reported as unchanged.
 
 On a terminal it asks for confirmation; elsewhere pass --yes. The summary
 gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,

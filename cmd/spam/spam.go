@@ -91,7 +91,8 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	prog := cmdutil.NewProgress(f.IO, verb)
 	req.Progress = prog.Read
 	// Bad refs go to stderr as they stream from the database, before the
-	// error's sentence.
+	// error's sentence; skipped ones too, except in ndjson, whose per-ref
+	// stream already carries them.
 	secrets := f.Secrets()
 	errLine := func(s string) error {
 		return prog.Pause(func() error {
@@ -104,6 +105,17 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	if p.Format == output.NDJSON {
 		list = p.List(output.Cols("ref", "line", "user_id", "status"))
 		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
+	} else {
+		heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))
+		req.OnSkipped = func(pr spam.Problem) error {
+			if heading != "" {
+				if err := errLine(heading); err != nil {
+					return err
+				}
+				heading = ""
+			}
+			return errLine("  " + pr.String())
+		}
 	}
 	if !f.Yes() {
 		req.Confirm = func(n int64) error {

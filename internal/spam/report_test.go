@@ -72,6 +72,7 @@ func TestEveryBadRefStreams(t *testing.T) {
 				got = append(got, p.String())
 				return nil
 			},
+			OnSkipped: func(p spam.Problem) error { t.Fatalf("skipped %v on a failure", p); return nil },
 		})
 		var e *errs.Error
 		if errs.ExitCode(err) != errs.Usage || !errors.As(err, &e) || len(e.Details) != 0 ||
@@ -93,4 +94,43 @@ func TestEveryBadRefStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameLines(t, "details", e.Details, want)
+}
+
+// TestSkippedRefsStream: with the --skip flags, the rest is applied and
+// every skipped ref streams to OnSkipped in input order, after the commit
+// (or before the dry run's rollback), next to OnRef's per-ref stream.
+func TestSkippedRefsStream(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newFixture(t, 40)
+	args, file, want := manyBadRefs(300)
+	for _, dryRun := range []bool{true, false} {
+		var got []string
+		var refs int
+		sum, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file), DryRun: dryRun,
+			SkipInvalid: true, SkipMissing: true, SkipRefused: true,
+			OnProblem: func(p spam.Problem) error { t.Fatalf("problem %v when all are skipped", p); return nil },
+			OnSkipped: func(p spam.Problem) error {
+				got = append(got, p.String())
+				return nil
+			},
+			OnRef: func(spam.RefStatus) error { refs++; return nil },
+		})
+		if err != nil || sum.Changed != 20 || sum.Skipped != int64(len(want)) || refs != 302 {
+			t.Fatalf("dry run %v: %+v, %d refs, %v", dryRun, sum, refs, err)
+		}
+		sameLines(t, fmt.Sprintf("dry run %v", dryRun), got, want)
+	}
+	if n := fx.count(t, `SELECT count(*) FROM users WHERE spam`); n != 20 {
+		t.Fatalf("%d users marked, want 20", n)
+	}
+	// Only the skipped kinds are listed: here the one unknown ref.
+	var got []string
+	_, err := spam.Unmark(ctx, fx.db, fx.ravi, spam.Request{Refs: []string{"1", "+4479000000001"}, SkipMissing: true,
+		OnSkipped: func(p spam.Problem) error { got = append(got, p.String()); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameLines(t, "unmark", got, []string{"argument: +4479000000001: no such user in this org"})
+	fx.invariants(t)
 }

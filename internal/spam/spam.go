@@ -44,6 +44,9 @@ type Request struct {
 	// order, streamed from the database before the error is returned; the
 	// error then carries no details. Unset, they are the error's details.
 	OnProblem func(Problem) error
+	// OnSkipped, if set, receives each ref a --skip flag passed over, in
+	// input order, once the outcome is final.
+	OnSkipped func(Problem) error
 	// Progress, if set, is told how many refs were read so far.
 	Progress func(read int64)
 }
@@ -77,7 +80,7 @@ const (
 )
 
 // Problem is a ref that is invalid, names no user or is refused: a detail
-// of a failed mark or unmark.
+// of a failed mark or unmark, or a ref a --skip flag passed over.
 type Problem struct {
 	Line   *int64 // nil for a ref given as an argument
 	Ref    string
@@ -198,7 +201,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 }
 
 // report streams what the outcome leaves to say: the refs of a failure, or
-// else every ref's status.
+// else the refs a --skip flag passed over and every ref's status.
 func report(ctx context.Context, q store.Querier, req Request, act action, fail *failure) error {
 	if fail != nil {
 		fn := req.OnProblem
@@ -209,6 +212,11 @@ func report(ctx context.Context, q store.Querier, req Request, act action, fail 
 			}
 		}
 		return problems(ctx, q, act, fail.kinds, fn)
+	}
+	if req.OnSkipped != nil {
+		if err := problems(ctx, q, act, skippedKinds(req), req.OnSkipped); err != nil {
+			return err
+		}
 	}
 	return emit(ctx, q, req.OnRef)
 }
@@ -560,6 +568,20 @@ func failures(req Request, act action, sum *Summary) *failure {
 		Msg: fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
 			act.verb, strings.Join(parts, ", "), sum.Requested, skipFlags(f.kinds), act.name)}
 	return f
+}
+
+// skippedKinds are the statuses req's --skip flags pass over.
+func skippedKinds(req Request) []string {
+	var kinds []string
+	for _, k := range []struct {
+		skip   bool
+		status string
+	}{{req.SkipInvalid, StatusInvalid}, {req.SkipMissing, StatusNotFound}, {req.SkipRefused, string(rules.Refused)}} {
+		if k.skip {
+			kinds = append(kinds, k.status)
+		}
+	}
+	return kinds
 }
 
 // problems streams the refs whose status is one of kinds to fn, in input
