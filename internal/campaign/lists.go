@@ -125,6 +125,13 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 		_, err = tx.ExecContext(ctx, `UPDATE campaigns SET scheduled_at = now() WHERE org_id = $1 AND id = $2`, orgID, c.ID)
 		return err
 	})
+	if err == nil && out.Pending+out.Excluded > 0 {
+		// A big list lands in a table the planner may have last seen empty;
+		// until autovacuum catches up, campaign check and spam mark would
+		// plan for a tiny table and scan the list once per spam user.
+		// Only statistics: a failure here changes nothing that was done.
+		_, _ = db.ExecContext(ctx, `ANALYZE campaign_recipients`)
+	}
 	return out, store.Translate(ctx, err)
 }
 
