@@ -133,6 +133,9 @@ func (l *List) Row(vals ...any) error {
 			row[i] = tableText(v)
 		}
 		l.tbl.AppendRow(row)
+		if l.tbl.Length() == tableChunk {
+			return l.flushTable()
+		}
 		return nil
 	case JSON:
 		if l.n > 1 {
@@ -204,9 +207,10 @@ func (l *List) Close() error {
 			return err
 		}
 	case Table:
-		if l.n > 0 {
-			l.w.WriteString(trimLines(l.tbl.Render()))
-			l.w.WriteByte('\n')
+		if l.tbl.Length() > 0 {
+			if err := l.flushTable(); err != nil {
+				return err
+			}
 		}
 	case JSON:
 		if l.n > 0 {
@@ -214,6 +218,22 @@ func (l *List) Close() error {
 		}
 		l.w.WriteString("]\n")
 	}
+	return l.w.Flush()
+}
+
+// tableChunk is how many rows a table holds before it is written out: a
+// table of a million rows streams in flat memory, as kubectl's does, each
+// chunk aligned on its own and the header printed once.
+const tableChunk = 1000
+
+// flushTable writes the rows held so far and starts a table without header
+// for the rows to come.
+func (l *List) flushTable() error {
+	l.w.WriteString(trimLines(l.tbl.Render()))
+	l.w.WriteByte('\n')
+	style := *l.tbl.Style()
+	l.tbl = table.NewWriter()
+	l.tbl.SetStyle(style)
 	return l.w.Flush()
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -277,6 +279,38 @@ func TestTableNoTrailingSpaces(t *testing.T) {
 			if strings.HasSuffix(l, " ") {
 				t.Fatalf("trailing spaces (colour %v): %q", color, l)
 			}
+		}
+	}
+}
+
+// A long table streams: rows reach the output before the list is closed,
+// the header is printed once, and every row is there.
+func TestTableStreamsInChunks(t *testing.T) {
+	var out bytes.Buffer
+	p := &output.Printer{Out: &out, Format: output.Table}
+	l := p.List(output.Cols("user_id", "phone"))
+	const rows = 2500
+	for i := 1; i <= rows; i++ {
+		if err := l.Row(int64(i), fmt.Sprintf("+9198%08d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1500 && !strings.Contains(out.String(), "\n1000 ") {
+			t.Fatalf("after 1,500 rows nothing of the first 1,000 was written out")
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != rows+1 {
+		t.Fatalf("%d lines, want %d rows and one header", len(lines), rows)
+	}
+	if strings.Count(out.String(), "USER ID") != 1 {
+		t.Errorf("the header is not printed exactly once")
+	}
+	for i, line := range lines[1:] {
+		if f := strings.Fields(line); len(f) != 2 || f[0] != strconv.Itoa(i+1) {
+			t.Fatalf("line %d is %q", i+2, line)
 		}
 	}
 }
