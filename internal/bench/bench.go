@@ -284,6 +284,19 @@ func count(n int64) string {
 	return s
 }
 
+// Missed counts the results whose target was measured and not met.
+func Missed(reports []Report) int {
+	n := 0
+	for _, rep := range reports {
+		for _, x := range rep.Results {
+			if x.Met != nil && !*x.Met {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Failed counts the operations that could not run (an error, not a missed
 // target).
 func Failed(reports []Report) int {

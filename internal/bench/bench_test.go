@@ -154,3 +154,16 @@ func TestInvariantsCatchBrokenRules(t *testing.T) {
 		n = got
 	}
 }
+
+func TestMissedCountsMeasuredTargetsNotMet(t *testing.T) {
+	reports := []Report{
+		{Users: 10, Results: []Result{{Operation: "a", Met: ptr(true)}, {Operation: "b", Met: ptr(false)}, {Operation: "c"}}},
+		{Users: 20, Results: []Result{{Operation: "a", Met: ptr(false)}}},
+	}
+	if n := Missed(reports); n != 2 {
+		t.Errorf("Missed = %d, want 2 (a measured miss counts, an unmeasured row does not)", n)
+	}
+	if n := Missed([]Report{{Results: []Result{{Met: ptr(true)}}}}); n != 0 {
+		t.Errorf("Missed = %d with every target met", n)
+	}
+}
