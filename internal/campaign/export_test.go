@@ -1,0 +1,4 @@
+package campaign
+
+// AudienceSQL is audienceSQL, for the plan test.
+var AudienceSQL = audienceSQL
