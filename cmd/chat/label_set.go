@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,7 +26,7 @@ you cannot see.`,
   inboxctl chat label set 42 "follow up" --as ravi@acme.test`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			label := args[1]
+			label := strings.TrimSpace(args[1]) // as stored: the service trims it
 			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
 				return inbox.SetLabel(ctx, db, actor, ref, label)
 			}, "labelled "+label+".", "already labelled "+label+"; nothing changed.")
