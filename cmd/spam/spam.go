@@ -90,9 +90,8 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	}
 	prog := cmdutil.NewProgress(f.IO, verb)
 	req.Progress = prog.Read
-	// Bad refs go to stderr as they stream from the database, before the
-	// error's sentence; skipped ones too, except in ndjson, whose per-ref
-	// stream already carries them.
+	// Bad refs go to stderr after the error's sentence (see failureReport);
+	// skipped ones too, except in ndjson, whose per-ref stream has them.
 	secrets := f.Secrets()
 	errLine := func(s string) error {
 		return prog.Pause(func() error {
@@ -100,7 +99,13 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 			return err
 		})
 	}
-	req.OnProblem = func(pr spam.Problem) error { return errLine("  " + pr.String()) }
+	failed := &failureReport{verb: verb, line: errLine, header: func(e *errs.Error) error {
+		return prog.Pause(func() error {
+			errs.Report(f.IO.ErrOut, e, secrets...)
+			return nil
+		})
+	}}
+	req.OnFailure, req.OnProblem = failed.failure, failed.problem
 	var list *output.List
 	if p.Format == output.NDJSON {
 		list = p.List(output.Cols("ref", "line", "user_id", "status"))
@@ -127,7 +132,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	sum, err := do(db, actor, req)
 	prog.Done()
 	if err != nil {
-		return err
+		return failed.result(err)
 	}
 	if list != nil {
 		return list.Close()

@@ -52,8 +52,9 @@ func sameLines(t *testing.T, what string, got, want []string) {
 }
 
 // TestEveryBadRefStreams: a failure with well over a hundred bad refs
-// streams every one of them to OnProblem, in input order, after the row
-// locks are released; the error is the one sentence, without details.
+// gives its error to OnFailure, then streams every one of them to
+// OnProblem, in input order, after the row locks are released; the error is
+// the one sentence, without details.
 func TestEveryBadRefStreams(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -62,7 +63,15 @@ func TestEveryBadRefStreams(t *testing.T) {
 	for _, dryRun := range []bool{false, true} {
 		var got []string
 		locksFree := false
+		var announced *errs.Error
 		_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file), DryRun: dryRun,
+			OnFailure: func(e *errs.Error) error {
+				if announced != nil || len(got) != 0 {
+					t.Fatal("OnFailure called twice or after a problem")
+				}
+				announced = e
+				return nil
+			},
 			OnProblem: func(p spam.Problem) error {
 				if len(got) == 0 && !dryRun {
 					// A refused user's row is not held while the list streams.
@@ -78,6 +87,9 @@ func TestEveryBadRefStreams(t *testing.T) {
 		if errs.ExitCode(err) != errs.Usage || !errors.As(err, &e) || len(e.Details) != 0 ||
 			e.Msg != "Nothing was marked: 731 invalid, 731 not found, 20 refused of 1502 refs (fix them, or pass --skip-invalid --skip-missing --skip-refused to mark the rest)." {
 			t.Fatalf("dry run %v: %#v", dryRun, err)
+		}
+		if err != error(announced) {
+			t.Fatalf("dry run %v: OnFailure got %v, the caller %v", dryRun, announced, err)
 		}
 		sameLines(t, fmt.Sprintf("dry run %v", dryRun), got, want)
 		if !dryRun && !locksFree {

@@ -40,9 +40,11 @@ type Request struct {
 	// once the outcome is final (after commit, or before the dry run's
 	// rollback).
 	OnRef func(RefStatus) error
-	// OnProblem, if set, receives each ref that stops the change, in input
-	// order, streamed from the database before the error is returned; the
-	// error then carries no details. Unset, they are the error's details.
+	// OnFailure and OnProblem, if set, report a failure as it is found:
+	// OnFailure gets the error about to be returned, then OnProblem each ref
+	// that stops the change, in input order, streamed from the database; the
+	// error carries no details. Without OnProblem they are its details.
+	OnFailure func(*errs.Error) error
 	OnProblem func(Problem) error
 	// OnSkipped, if set, receives each ref a --skip flag passed over, in
 	// input order, once the outcome is final.
@@ -209,6 +211,10 @@ func report(ctx context.Context, q store.Querier, req Request, act action, fail 
 			fn = func(p Problem) error {
 				fail.err.Details = append(fail.err.Details, p.String())
 				return nil
+			}
+		} else if req.OnFailure != nil {
+			if err := req.OnFailure(fail.err); err != nil {
+				return err
 			}
 		}
 		return problems(ctx, q, act, fail.kinds, fn)
