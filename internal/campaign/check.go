@@ -26,11 +26,6 @@ type CheckRequest struct {
 	Names      []string
 	All        bool
 	Recipients io.Reader
-	// OnBadLine, if set, receives each line of Recipients that is not a
-	// phone ("line N: why") as it is read, in input order, and the error
-	// carries none: memory stays flat however many lines are bad. Unset,
-	// every one is held for the error's details.
-	OnBadLine func(detail string) error
 }
 
 // Offender is a spam user a campaign (or the external file, Campaign "")
@@ -48,6 +43,10 @@ type CheckResult struct {
 	Checked   int64      `json:"checked"`
 	Offenders []Offender `json:"offenders"`
 }
+
+// MaxReportedLines bounds how many bad lines of a recipient file an error
+// lists.
+const MaxReportedLines = 100
 
 // Check looks for spam users among the pending recipients of one-time
 // campaigns, the audience of ongoing campaigns, and the phones of an
@@ -81,7 +80,7 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 		return res, store.Translate(ctx, err)
 	}
 	if req.Recipients != nil {
-		if err := checkFile(ctx, tx, orgID, req.Recipients, req.OnBadLine, &res); err != nil {
+		if err := checkFile(ctx, tx, orgID, req.Recipients, &res); err != nil {
 			return res, store.Translate(ctx, err)
 		}
 	}
@@ -196,9 +195,8 @@ func checkOngoing(ctx context.Context, tx *sql.Tx, orgID int64, c Campaign, res 
 
 // checkFile streams the external recipient file into a temp table with
 // COPY (flat memory for any size) and looks its phones up among the spam
-// users. A bad line fails the check with exit 2 and its line number, given
-// to onBad (or else to the error's details).
-func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, onBad func(string) error, res *CheckResult) error {
+// users. A bad line fails the check with exit 2 and its line number.
+func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, res *CheckResult) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE check_phones (line bigint, phone text COLLATE "C") ON COMMIT DROP`); err != nil {
 		return err
 	}
@@ -208,11 +206,9 @@ func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, onBad 
 		return readPhones(r, func(line int, phone string, verr error) error {
 			if verr != nil {
 				nbad++
-				detail := fmt.Sprintf("line %d: %v", line, verr)
-				if onBad != nil {
-					return onBad(detail)
+				if len(bad) < MaxReportedLines {
+					bad = append(bad, fmt.Sprintf("line %d: %v", line, verr))
 				}
-				bad = append(bad, detail)
 				return nil
 			}
 			if nbad > 0 {
@@ -225,6 +221,9 @@ func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, onBad 
 		return err
 	}
 	if nbad > 0 {
+		if nbad > int64(len(bad)) {
+			bad = append(bad, fmt.Sprintf("... and %d more", nbad-int64(len(bad))))
+		}
 		return errs.Usagef("%d line(s) of the recipient file are not phones; nothing was checked.", nbad).WithDetails(bad...)
 	}
 	var n int64

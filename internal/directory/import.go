@@ -30,12 +30,10 @@ type ImportOptions struct {
 	SkipInvalid bool
 	// Progress, if set, is called every so many rows read.
 	Progress func(rows int64)
-	// OnBadRow, if set, receives each bad row ("line N: why") as it is
-	// read, in input order, and the error (or SkippedError) carries none:
-	// memory stays flat however many rows are bad. Unset, every one is held
-	// for the error's details.
-	OnBadRow func(detail string) error
 }
+
+// MaxReportedLines bounds how many bad lines an error lists.
+const MaxReportedLines = 100
 
 // ImportUsers upserts users from CSV (header phone,name[,trait…]) in one
 // transaction: rows stream into a temp table with COPY, then one INSERT …
@@ -48,15 +46,6 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		return res, err
 	}
 	var bad []string
-	report := func(line int, verr error) error {
-		res.Invalid++
-		detail := fmt.Sprintf("line %d: %v", line, verr)
-		if opts.OnBadRow != nil {
-			return opts.OnBadRow(detail)
-		}
-		bad = append(bad, detail)
-		return nil
-	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return res, store.Translate(ctx, err)
@@ -81,9 +70,11 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 				opts.Progress(rowsRead)
 			}
 			if verr != nil {
-				return report(line, verr)
+				res.Invalid++
+				bad = appendBad(bad, fmt.Sprintf("line %d: %v", line, verr))
+				return nil
 			}
-			if res.Invalid > 0 && !opts.SkipInvalid {
+			if len(bad) > 0 && !opts.SkipInvalid {
 				return nil // the import will fail: keep reading only to report every bad line
 			}
 			return row(int64(line), phone, name, string(traits))
@@ -94,7 +85,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	}
 	if res.Invalid > 0 && !opts.SkipInvalid {
 		e := errs.Usagef("%d invalid row(s); nothing was imported (pass --skip-invalid to import the valid rows).", res.Invalid)
-		return res, e.WithDetails(bad...)
+		return res, e.WithDetails(moreLines(bad, res.Invalid)...)
 	}
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 		return res, store.Translate(ctx, err)
@@ -117,7 +108,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		return res, store.Translate(ctx, err)
 	}
 	if res.Invalid > 0 {
-		return res, &SkippedError{Rows: res.Invalid, Lines: bad}
+		return res, &SkippedError{Lines: moreLines(bad, res.Invalid)}
 	}
 	return res, nil
 }
@@ -169,13 +160,24 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID int64, res *ImportResult
 }
 
 // SkippedError reports the rows --skip-invalid passed over; the import
-// itself succeeded. Lines is empty when ImportOptions.OnBadRow had them.
-type SkippedError struct {
-	Rows  int64
-	Lines []string
+// itself succeeded.
+type SkippedError struct{ Lines []string }
+
+func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", len(e.Lines)) }
+
+func appendBad(bad []string, s string) []string {
+	if len(bad) < MaxReportedLines {
+		bad = append(bad, s)
+	}
+	return bad
 }
 
-func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", e.Rows) }
+func moreLines(bad []string, total int64) []string {
+	if int64(len(bad)) < total {
+		return append(bad, fmt.Sprintf("... and %d more", total-int64(len(bad))))
+	}
+	return bad
+}
 
 // csvRows is a users CSV whose header has been read and checked.
 type csvRows struct {
