@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +63,10 @@ mark and unmark set it).`,
 			res, err := directory.ImportUsers(c.Context(), db, org.ID, in, directory.ImportOptions{SkipInvalid: skipInvalid})
 			var skipped *directory.SkippedError
 			if errors.As(err, &skipped) {
-				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n  %s\n", res.Invalid, strings.Join(skipped.Lines, "\n  "))
+				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Rows)
+				if err := skipped.Lines.WriteTo(f.IO.ErrOut, "  ", f.Secrets()...); err != nil {
+					return err
+				}
 			} else if err != nil {
 				return err
 			}

@@ -1,9 +1,9 @@
 package campaign_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -273,9 +273,9 @@ func TestCheck(t *testing.T) {
 		if code(err) != errs.Usage {
 			t.Fatalf("%s: %v, want exit 2", name, err)
 		}
-		var e *errs.Error
-		errors.As(err, &e)
-		text := e.Msg + "\n" + strings.Join(e.Details, "\n")
+		var report bytes.Buffer
+		errs.Report(&report, err)
+		text := report.String()
 		for _, want := range tc[1:] {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: error %q lacks %q", name, text, want)

@@ -44,10 +44,6 @@ type CheckResult struct {
 	Offenders []Offender `json:"offenders"`
 }
 
-// MaxReportedLines bounds how many bad lines of a recipient file an error
-// lists.
-const MaxReportedLines = 100
-
 // Check looks for spam users among the pending recipients of one-time
 // campaigns, the audience of ongoing campaigns, and the phones of an
 // external recipient file. Offenders make CheckResult.OK false; the caller
@@ -200,31 +196,25 @@ func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, res *C
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE check_phones (line bigint, phone text COLLATE "C") ON COMMIT DROP`); err != nil {
 		return err
 	}
-	var bad []string
-	var nbad int64
+	// Every bad line is reported: the list is spooled, not capped.
+	bad := &errs.Spool{}
 	err := store.Copy(ctx, tx, "check_phones", []string{"line", "phone"}, func(row func(...any) error) error {
 		return readPhones(r, func(line int, phone string, verr error) error {
 			if verr != nil {
-				nbad++
-				if len(bad) < MaxReportedLines {
-					bad = append(bad, fmt.Sprintf("line %d: %v", line, verr))
-				}
-				return nil
+				return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
 			}
-			if nbad > 0 {
+			if bad.Len() > 0 {
 				return nil // the check fails: read on only to report every bad line
 			}
 			return row(int64(line), phone)
 		})
 	})
 	if err != nil {
+		bad.Close()
 		return err
 	}
-	if nbad > 0 {
-		if nbad > int64(len(bad)) {
-			bad = append(bad, fmt.Sprintf("... and %d more", nbad-int64(len(bad))))
-		}
-		return errs.Usagef("%d line(s) of the recipient file are not phones; nothing was checked.", nbad).WithDetails(bad...)
+	if bad.Len() > 0 {
+		return errs.Usagef("%d line(s) of the recipient file are not phones; nothing was checked.", bad.Len()).WithSpool(bad)
 	}
 	var n int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT phone) FROM check_phones`).Scan(&n); err != nil {
@@ -293,6 +283,7 @@ func isCSV(br *bufio.Reader) bool {
 
 func readCSVPhones(r io.Reader, fn func(line int, phone string, verr error) error) error {
 	cr := csv.NewReader(r)
+	cr.Comment = '#' // isCSV looked past leading comments too
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()

@@ -1,7 +1,10 @@
 package directory_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -57,10 +60,10 @@ func TestImportBadRowsChangeNothing(t *testing.T) {
 	if errs.ExitCode(err) != errs.Usage {
 		t.Fatalf("want usage error, got %v", err)
 	}
-	var e *errs.Error
-	e, _ = err.(*errs.Error)
-	if e == nil || len(e.Details) != 2 || !strings.HasPrefix(e.Details[0], "line 3:") || !strings.HasPrefix(e.Details[1], "line 4:") {
-		t.Fatalf("details: %#v", err)
+	var report bytes.Buffer
+	errs.Report(&report, err)
+	if lines := strings.Split(report.String(), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[1], "  line 3:") || !strings.HasPrefix(lines[2], "  line 4:") {
+		t.Fatalf("report: %q", report.String())
 	}
 	var n int
 	db.QueryRow(`SELECT count(*) FROM users`).Scan(&n)
@@ -145,4 +148,47 @@ func TestImportCreatesChats(t *testing.T) {
 			t.Errorf("org %d: %d users and %d chats in all, want %d of each", o.id, total, totalChats, len(o.phones))
 		}
 	}
+}
+
+// Every bad row is reported with its line, in order, however many there
+// are (spooled, not capped), both when the import fails and when it skips.
+func TestImportReportsEveryBadRow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	var in strings.Builder
+	in.WriteString("phone,name\n")
+	const bad = 2500
+	for i := 0; i < bad; i++ {
+		fmt.Fprintf(&in, "+9198%08d,Good %d\nnope-%d,Bad\n", i, i, i)
+	}
+	check := func(t *testing.T, report string, skip int) {
+		lines := strings.Split(strings.TrimSuffix(report, "\n"), "\n")[skip:]
+		if len(lines) != bad {
+			t.Fatalf("%d bad rows listed, want %d", len(lines), bad)
+		}
+		for i, l := range lines {
+			if want := fmt.Sprintf("  line %d: ", 3+2*i); !strings.HasPrefix(l, want) {
+				t.Fatalf("row %d listed as %q, want %q...", i, l, want)
+			}
+		}
+	}
+	_, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(in.String()), directory.ImportOptions{})
+	var report bytes.Buffer
+	errs.Report(&report, err)
+	if errs.ExitCode(err) != errs.Usage || !strings.HasPrefix(report.String(), "Error: 2500 invalid row(s); nothing was imported") {
+		t.Fatalf("import of a bad file: %v", err)
+	}
+	check(t, report.String(), 1)
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(in.String()), directory.ImportOptions{SkipInvalid: true})
+	var skipped *directory.SkippedError
+	if !errors.As(err, &skipped) || skipped.Rows != bad || res.Created != bad {
+		t.Fatalf("skip-invalid: %+v %v", res, err)
+	}
+	var listed bytes.Buffer
+	if err := skipped.Lines.WriteTo(&listed, "  "); err != nil {
+		t.Fatal(err)
+	}
+	check(t, listed.String(), 0)
 }

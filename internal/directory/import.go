@@ -32,9 +32,6 @@ type ImportOptions struct {
 	Progress func(rows int64)
 }
 
-// MaxReportedLines bounds how many bad lines an error lists.
-const MaxReportedLines = 100
-
 // ImportUsers upserts users from CSV (header phone,name[,trait…]) in one
 // transaction: rows stream into a temp table with COPY, then one INSERT …
 // ON CONFLICT upserts them and creates each new user's chat. Any bad row
@@ -45,7 +42,14 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	if err != nil {
 		return res, err
 	}
-	var bad []string
+	// Every bad row is reported: the list is spooled, not capped.
+	bad := &errs.Spool{}
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			bad.Close()
+		}
+	}()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return res, store.Translate(ctx, err)
@@ -71,10 +75,9 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 			}
 			if verr != nil {
 				res.Invalid++
-				bad = appendBad(bad, fmt.Sprintf("line %d: %v", line, verr))
-				return nil
+				return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
 			}
-			if len(bad) > 0 && !opts.SkipInvalid {
+			if res.Invalid > 0 && !opts.SkipInvalid {
 				return nil // the import will fail: keep reading only to report every bad line
 			}
 			return row(int64(line), phone, name, string(traits))
@@ -85,7 +88,8 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	}
 	if res.Invalid > 0 && !opts.SkipInvalid {
 		e := errs.Usagef("%d invalid row(s); nothing was imported (pass --skip-invalid to import the valid rows).", res.Invalid)
-		return res, e.WithDetails(moreLines(bad, res.Invalid)...)
+		handedOver = true
+		return res, e.WithSpool(bad)
 	}
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 		return res, store.Translate(ctx, err)
@@ -108,7 +112,8 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		return res, store.Translate(ctx, err)
 	}
 	if res.Invalid > 0 {
-		return res, &SkippedError{Lines: moreLines(bad, res.Invalid)}
+		handedOver = true
+		return res, &SkippedError{Rows: res.Invalid, Lines: bad}
 	}
 	return res, nil
 }
@@ -159,25 +164,14 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID int64, res *ImportResult
 	}
 }
 
-// SkippedError reports the rows --skip-invalid passed over; the import
-// itself succeeded.
-type SkippedError struct{ Lines []string }
-
-func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", len(e.Lines)) }
-
-func appendBad(bad []string, s string) []string {
-	if len(bad) < MaxReportedLines {
-		bad = append(bad, s)
-	}
-	return bad
+// SkippedError reports the rows --skip-invalid passed over, each with its
+// line and why; the import itself succeeded.
+type SkippedError struct {
+	Rows  int64
+	Lines *errs.Spool
 }
 
-func moreLines(bad []string, total int64) []string {
-	if int64(len(bad)) < total {
-		return append(bad, fmt.Sprintf("... and %d more", total-int64(len(bad))))
-	}
-	return bad
-}
+func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", e.Rows) }
 
 // csvRows is a users CSV whose header has been read and checked.
 type csvRows struct {

@@ -32,6 +32,8 @@ type Error struct {
 	Msg     string
 	Details []string
 	Err     error
+	// spool holds more details than memory should (WithSpool).
+	spool *Spool
 }
 
 func (e *Error) Error() string {
@@ -110,6 +112,9 @@ func Report(w io.Writer, err error, secrets ...string) {
 	fmt.Fprintln(w, "Error: "+Mask(msg, secrets...))
 	for _, d := range details {
 		fmt.Fprintln(w, "  "+Mask(d, secrets...))
+	}
+	if e != nil && e.spool != nil {
+		_ = e.spool.WriteTo(w, "  ", secrets...)
 	}
 }
 
