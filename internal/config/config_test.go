@@ -65,12 +65,10 @@ func settings(c *config.Config) map[string]config.Setting {
 // key describes one configuration key: its flag, env variable and three
 // distinct values (file, env, flag).
 type key struct {
-	name, flag, env        string
-	file, envVal, flagVal  string
-	get                    func(*config.Config) string
-	fileYAML               string
-	flagArgs               []string
-	defaultVal, defaultSrc string
+	name, flag, env       string
+	file, envVal, flagVal string
+	get                   func(*config.Config) string
+	defaultVal            string
 }
 
 func keys() []key {

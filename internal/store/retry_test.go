@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/store"
@@ -52,7 +53,7 @@ func TestInTxRetriesTransientFailures(t *testing.T) {
 	}
 	built := func(code string) func(tx *sql.Tx) error {
 		return func(*sql.Tx) error {
-			return fmt.Errorf("apply: %w", &pq.Error{Severity: "ERROR", Code: pq.ErrorCode(code), Message: "transient"})
+			return fmt.Errorf("apply: %w", &pq.Error{Severity: "ERROR", Code: pqerror.Code(code), Message: "transient"})
 		}
 	}
 	cases := []struct {
