@@ -28,7 +28,7 @@ who is already spam is reported as unchanged.
 On a terminal it asks for confirmation; elsewhere pass --yes. The summary
 gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,
 		Example: `  # one user
-  inboxctl spam mark +91 98000 00007 --reason "abusive" --as lead@acme.test
+  inboxctl spam mark "+91 98000 00007" --reason "abusive" --as lead@acme.test
 
   # a list of phones from a script, no prompt, JSON summary
   inboxctl spam mark -f spammers.txt --yes -o json --as lead@acme.test
