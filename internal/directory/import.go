@@ -91,7 +91,12 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		handedOver = true
 		return res, e.WithSpool(bad)
 	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+	// The distinct step's sort and the insert's hash of the org's phones
+	// stay in memory up to a few million rows instead of spilling to disk
+	// (1,000,000 rows into 1,000,000 users: 10.05 s -> 9.64 s). One bulk
+	// import at a time is an admin's job; the setting ends with the
+	// transaction.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 		return res, store.Translate(ctx, err)
 	}
 	// The last row of a phone wins; the table's size is the distinct count.
@@ -104,7 +109,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	if err != nil {
 		return res, store.Translate(ctx, err)
 	}
-	if err := upsertUsers(ctx, tx, orgID, &res); err != nil {
+	if err := upsertUsers(ctx, tx, orgID, distinct, &res); err != nil {
 		return res, store.Translate(ctx, err)
 	}
 	res.Unchanged = distinct - res.Created - res.Updated
@@ -118,27 +123,20 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	return res, nil
 }
 
-// upsertUsers updates the known phones that changed, then inserts the new
-// ones with their chats: two plain statements, cheaper than one INSERT … ON
-// CONFLICT DO UPDATE over a million rows. A phone that a concurrent
-// 'message receive' creates in between is a unique violation: the pair is
-// redone under a savepoint, and then finds that user.
-func upsertUsers(ctx context.Context, tx *sql.Tx, orgID int64, res *ImportResult) error {
+// upsertUsers inserts the new phones with their chats, then updates the
+// known phones that changed: two plain statements, cheaper than one INSERT
+// … ON CONFLICT DO UPDATE over a million rows. When every distinct phone
+// was new, the update's join over the org's users is skipped (an import
+// into a new org, the bulk case). A phone that a concurrent 'message
+// receive' creates in between is a unique violation: the pair is redone
+// under a savepoint, and then finds that user.
+func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, distinct int64, res *ImportResult) error {
 	const attempts = 3
 	for i := 1; ; i++ {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT upsert`); err != nil {
 			return err
 		}
 		err := func() error {
-			up, err := tx.ExecContext(ctx, `UPDATE users u SET name = s.name, traits = u.traits || s.traits
-				FROM import_src s
-				WHERE u.org_id = $1 AND u.phone = s.phone AND (u.name IS DISTINCT FROM s.name OR NOT u.traits @> s.traits)`, orgID)
-			if err != nil {
-				return err
-			}
-			if res.Updated, err = up.RowsAffected(); err != nil {
-				return err
-			}
 			ins, err := tx.ExecContext(ctx, `WITH ins AS (
 					INSERT INTO users (org_id, phone, name, traits)
 					SELECT $1, s.phone, s.name, s.traits FROM import_src s
@@ -148,7 +146,21 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID int64, res *ImportResult
 			if err != nil {
 				return err
 			}
-			res.Created, err = ins.RowsAffected()
+			if res.Created, err = ins.RowsAffected(); err != nil {
+				return err
+			}
+			res.Updated = 0
+			if res.Created == distinct {
+				return nil
+			}
+			// The users just inserted match too, but are unchanged.
+			up, err := tx.ExecContext(ctx, `UPDATE users u SET name = s.name, traits = u.traits || s.traits
+				FROM import_src s
+				WHERE u.org_id = $1 AND u.phone = s.phone AND (u.name IS DISTINCT FROM s.name OR NOT u.traits @> s.traits)`, orgID)
+			if err != nil {
+				return err
+			}
+			res.Updated, err = up.RowsAffected()
 			return err
 		}()
 		if err == nil {
