@@ -90,8 +90,9 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	}
 	prog := cmdutil.NewProgress(f.IO, verb)
 	req.Progress = prog.Read
-	// Bad refs go to stderr after the error's sentence (see failureReport);
-	// skipped ones too, except in ndjson, whose per-ref stream has them.
+	// A failure's bad refs are its error's details, printed after its
+	// sentence; skipped refs go to stderr too, except in ndjson, whose
+	// per-ref stream has them.
 	secrets := f.Secrets()
 	errLine := func(s string) error {
 		return prog.Pause(func() error {
@@ -99,13 +100,6 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 			return err
 		})
 	}
-	failed := &failureReport{verb: verb, line: errLine, header: func(e *errs.Error) error {
-		return prog.Pause(func() error {
-			errs.Report(f.IO.ErrOut, e, secrets...)
-			return nil
-		})
-	}}
-	req.OnFailure, req.OnProblem = failed.failure, failed.problem
 	var list *output.List
 	if p.Format == output.NDJSON {
 		list = p.List(output.Cols("ref", "line", "user_id", "status"))
@@ -132,7 +126,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	sum, err := do(db, actor, req)
 	prog.Done()
 	if err != nil {
-		return failed.result(err)
+		return err
 	}
 	if list != nil {
 		return list.Close()

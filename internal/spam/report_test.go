@@ -1,8 +1,8 @@
 package spam_test
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -51,61 +51,42 @@ func sameLines(t *testing.T, what string, got, want []string) {
 	}
 }
 
-// TestEveryBadRefStreams: a failure with well over a hundred bad refs
-// gives its error to OnFailure, then streams every one of them to
-// OnProblem, in input order, after the row locks are released; the error is
-// the one sentence, without details.
-func TestEveryBadRefStreams(t *testing.T) {
+// reported is what errs.Report writes for err: its sentence, then its
+// details, one a line without the indent.
+func reported(err error) (string, []string) {
+	var b bytes.Buffer
+	errs.Report(&b, err)
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	for i := range lines[1:] {
+		lines[i+1] = strings.TrimPrefix(lines[i+1], "  ")
+	}
+	return lines[0], lines[1:]
+}
+
+// TestEveryBadRefIsReported: a failure with well over a thousand bad refs
+// (past what a Spool keeps in memory) reports every one of them after its
+// sentence, in input order, for a real run and a dry run alike.
+func TestEveryBadRefIsReported(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	fx := newFixture(t, 40)
 	args, file, want := manyBadRefs(1500)
 	for _, dryRun := range []bool{false, true} {
-		var got []string
-		locksFree := false
-		var announced *errs.Error
 		_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file), DryRun: dryRun,
-			OnFailure: func(e *errs.Error) error {
-				if announced != nil || len(got) != 0 {
-					t.Fatal("OnFailure called twice or after a problem")
-				}
-				announced = e
-				return nil
-			},
-			OnProblem: func(p spam.Problem) error {
-				if len(got) == 0 && !dryRun {
-					// A refused user's row is not held while the list streams.
-					_, err := fx.db.Exec(`SELECT 1 FROM users WHERE id = 2 FOR UPDATE NOWAIT`)
-					locksFree = err == nil
-				}
-				got = append(got, p.String())
-				return nil
-			},
 			OnSkipped: func(p spam.Problem) error { t.Fatalf("skipped %v on a failure", p); return nil },
 		})
-		var e *errs.Error
-		if errs.ExitCode(err) != errs.Usage || !errors.As(err, &e) || len(e.Details) != 0 ||
-			e.Msg != "Nothing was marked: 731 invalid, 731 not found, 20 refused of 1502 refs (fix them, or pass --skip-invalid --skip-missing --skip-refused to mark the rest)." {
-			t.Fatalf("dry run %v: %#v", dryRun, err)
+		if errs.ExitCode(err) != errs.Usage {
+			t.Fatalf("dry run %v: %v", dryRun, err)
 		}
-		if err != error(announced) {
-			t.Fatalf("dry run %v: OnFailure got %v, the caller %v", dryRun, announced, err)
+		sentence, details := reported(err)
+		if sentence != "Error: Nothing was marked: 731 invalid, 731 not found, 20 refused of 1502 refs (fix them, or pass --skip-invalid --skip-missing --skip-refused to mark the rest)." {
+			t.Fatalf("dry run %v: %q", dryRun, sentence)
 		}
-		sameLines(t, fmt.Sprintf("dry run %v", dryRun), got, want)
-		if !dryRun && !locksFree {
-			t.Fatal("the row locks were held while the bad refs streamed")
-		}
+		sameLines(t, fmt.Sprintf("dry run %v", dryRun), details, want)
 	}
 	if n := fx.count(t, `SELECT count(*) FROM users WHERE spam`) + fx.count(t, `SELECT count(*) FROM spam_batches`); n != 0 {
 		t.Fatal("a failed mark changed data")
 	}
-	// Without OnProblem, every one is in the error's details.
-	_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file)})
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		t.Fatal(err)
-	}
-	sameLines(t, "details", e.Details, want)
 }
 
 // TestSkippedRefsStream: with the --skip flags, the rest is applied and
@@ -121,7 +102,6 @@ func TestSkippedRefsStream(t *testing.T) {
 		var refs int
 		sum, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{Refs: args, File: strings.NewReader(file), DryRun: dryRun,
 			SkipInvalid: true, SkipMissing: true, SkipRefused: true,
-			OnProblem: func(p spam.Problem) error { t.Fatalf("problem %v when all are skipped", p); return nil },
 			OnSkipped: func(p spam.Problem) error {
 				got = append(got, p.String())
 				return nil

@@ -40,12 +40,6 @@ type Request struct {
 	// once the outcome is final (after commit, or before the dry run's
 	// rollback).
 	OnRef func(RefStatus) error
-	// OnFailure and OnProblem, if set, report a failure as it is found:
-	// OnFailure gets the error about to be returned, then OnProblem each ref
-	// that stops the change, in input order, streamed from the database; the
-	// error carries no details. Without OnProblem they are its details.
-	OnFailure func(*errs.Error) error
-	OnProblem func(Problem) error
 	// OnSkipped, if set, receives each ref a --skip flag passed over, in
 	// input order, once the outcome is final.
 	OnSkipped func(Problem) error
@@ -206,18 +200,15 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 // else the refs a --skip flag passed over and every ref's status.
 func report(ctx context.Context, q store.Querier, req Request, act action, fail *failure) error {
 	if fail != nil {
-		fn := req.OnProblem
-		if fn == nil {
-			fn = func(p Problem) error {
-				fail.err.Details = append(fail.err.Details, p.String())
-				return nil
-			}
-		} else if req.OnFailure != nil {
-			if err := req.OnFailure(fail.err); err != nil {
-				return err
-			}
+		// Every ref that stops the change, in input order, becomes the
+		// error's details: spooled, so a million bad lines keep memory flat.
+		spool := &errs.Spool{}
+		if err := problems(ctx, q, act, fail.kinds, func(p Problem) error { return spool.Add(p.String()) }); err != nil {
+			spool.Close()
+			return err
 		}
-		return problems(ctx, q, act, fail.kinds, fn)
+		fail.err.WithSpool(spool)
+		return nil
 	}
 	if req.OnSkipped != nil {
 		if err := problems(ctx, q, act, skippedKinds(req), req.OnSkipped); err != nil {

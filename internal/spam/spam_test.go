@@ -2,7 +2,6 @@ package spam_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -169,11 +168,10 @@ func TestFailuresChangeNothingAndOrderExitCodes(t *testing.T) {
 			t.Fatalf("%s: %d users marked", c.name, n)
 		}
 	}
-	var e *errs.Error
 	_, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{File: strings.NewReader(file)})
-	if !errors.As(err, &e) || len(e.Details) != 3 || !strings.HasPrefix(e.Details[0], "line 4: invalid") ||
-		!strings.HasPrefix(e.Details[1], "line 5: +4470000000099") || !strings.HasPrefix(e.Details[2], "line 6: "+seed.Phone(4)+": refused") {
-		t.Fatalf("details: %#v", err)
+	if _, details := reported(err); len(details) != 3 || !strings.HasPrefix(details[0], "line 4: invalid") ||
+		!strings.HasPrefix(details[1], "line 5: +4470000000099") || !strings.HasPrefix(details[2], "line 6: "+seed.Phone(4)+": refused") {
+		t.Fatalf("details: %q", details)
 	}
 	var statuses []string
 	sum, err := spam.Mark(ctx, fx.db, fx.ravi, spam.Request{File: strings.NewReader(file), SkipInvalid: true, SkipMissing: true, SkipRefused: true,
