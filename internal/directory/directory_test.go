@@ -192,3 +192,32 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 	}
 	check(t, listed.String(), 0)
 }
+
+// A phone on several rows is one user, with its last row's name and traits:
+// for a new phone (created once) and for a known one (updated once).
+func TestImportLastRowOfAPhoneWins(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.Open(t)
+	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	csv := "phone,name,city\n+919800000001,First,Pune\n+919800000002,Other,\n+91 98000 00001,Last,Delhi\n"
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
+	if err != nil || res != (directory.ImportResult{Created: 2}) {
+		t.Fatalf("import with a repeated new phone: %+v, %v", res, err)
+	}
+	csv = "phone,name,city\n+919800000002,Changed,\n+919800000001,Last,Delhi\n+919800000002,Final,Mumbai\n"
+	res, err = directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
+	if err != nil || res != (directory.ImportResult{Updated: 1, Unchanged: 1}) {
+		t.Fatalf("import with a repeated known phone: %+v, %v", res, err)
+	}
+	for phone, want := range map[string][2]string{"+919800000001": {"Last", "Delhi"}, "+919800000002": {"Final", "Mumbai"}} {
+		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone})
+		if err != nil || card.Name != want[0] || card.Traits["city"] != want[1] {
+			t.Errorf("%s: %+v, %v; want %v", phone, card, err, want)
+		}
+	}
+	var chats int
+	if err := db.QueryRow(`SELECT count(*) FROM chats WHERE org_id = $1`, org.ID).Scan(&chats); err != nil || chats != 2 {
+		t.Errorf("%d chats, want 2 (%v)", chats, err)
+	}
+}

@@ -66,7 +66,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_rows (line bigint, phone text COLLATE "C", name text, traits jsonb) ON COMMIT DROP`); err != nil {
 		return res, store.Translate(ctx, err)
 	}
-	var rowsRead int64
+	var rowsRead, copied int64
 	err = store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
 		return rows.each(func(line int, phone, name string, traits []byte, verr error) error {
 			rowsRead++
@@ -80,6 +80,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 			if res.Invalid > 0 && !opts.SkipInvalid {
 				return nil // the import will fail: keep reading only to report every bad line
 			}
+			copied++
 			return row(int64(line), phone, name, string(traits))
 		})
 	})
@@ -99,17 +100,8 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 		return res, store.Translate(ctx, err)
 	}
-	// The last row of a phone wins; the table's size is the distinct count.
-	src, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_src ON COMMIT DROP AS
-		SELECT DISTINCT ON (phone) phone, name, traits FROM import_rows ORDER BY phone, line DESC`)
+	distinct, err := upsertUsers(ctx, tx, orgID, copied, &res)
 	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	distinct, err := src.RowsAffected()
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	if err := upsertUsers(ctx, tx, orgID, distinct, &res); err != nil {
 		return res, store.Translate(ctx, err)
 	}
 	res.Unchanged = distinct - res.Created - res.Updated
@@ -124,22 +116,25 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 }
 
 // upsertUsers inserts the new phones with their chats, then updates the
-// known phones that changed: two plain statements, cheaper than one INSERT
-// … ON CONFLICT DO UPDATE over a million rows. When every distinct phone
-// was new, the update's join over the org's users is skipped (an import
-// into a new org, the bulk case). A phone that a concurrent 'message
-// receive' creates in between is a unique violation: the pair is redone
-// under a savepoint, and then finds that user.
-func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, distinct int64, res *ImportResult) error {
+// known phones that changed, and returns the number of distinct phones:
+// two plain statements, cheaper than one INSERT … ON CONFLICT DO UPDATE
+// over a million rows. The last row of a phone wins. When every row copied
+// was a new phone (the bulk case, an import into a new org), that is all:
+// no table of the distinct rows is written and the update's join over the
+// org's users is skipped. A phone that a concurrent 'message receive'
+// creates in between is a unique violation: the work is redone under a
+// savepoint, and then finds that user.
+func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, copied int64, res *ImportResult) (distinct int64, err error) {
+	const lastRowWins = `SELECT DISTINCT ON (phone) phone, name, traits FROM import_rows ORDER BY phone, line DESC`
 	const attempts = 3
 	for i := 1; ; i++ {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT upsert`); err != nil {
-			return err
+			return 0, err
 		}
 		err := func() error {
 			ins, err := tx.ExecContext(ctx, `WITH ins AS (
 					INSERT INTO users (org_id, phone, name, traits)
-					SELECT $1, s.phone, s.name, s.traits FROM import_src s
+					SELECT $1, s.phone, s.name, s.traits FROM (`+lastRowWins+`) s
 					WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.org_id = $1 AND u.phone = s.phone)
 					RETURNING id)
 				INSERT INTO chats (org_id, user_id) SELECT $1, id FROM ins`, orgID)
@@ -150,8 +145,15 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, distinct int64, res *Im
 				return err
 			}
 			res.Updated = 0
-			if res.Created == distinct {
+			if distinct = res.Created; res.Created == copied {
 				return nil
+			}
+			src, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_src ON COMMIT DROP AS `+lastRowWins)
+			if err != nil {
+				return err
+			}
+			if distinct, err = src.RowsAffected(); err != nil {
+				return err
 			}
 			// The users just inserted match too, but are unchanged.
 			up, err := tx.ExecContext(ctx, `UPDATE users u SET name = s.name, traits = u.traits || s.traits
@@ -165,13 +167,13 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, distinct int64, res *Im
 		}()
 		if err == nil {
 			_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT upsert`)
-			return err
+			return distinct, err
 		}
 		if i == attempts || !store.IsUniqueViolation(err) {
-			return err
+			return 0, err
 		}
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT upsert`); rerr != nil {
-			return rerr
+			return 0, rerr
 		}
 	}
 }
