@@ -17,11 +17,17 @@ const bashCompletion = "/usr/share/bash-completion/bash_completion"
 // Tab completion in real shells, with the scripts of completions/, against
 // a seeded database: what an admin at a bash or fish prompt gets.
 func TestTabCompletionInBashAndFish(t *testing.T) {
-	if _, err := os.Stat(bashCompletion); err != nil {
-		t.Fatalf("this test needs bash-completion and fish installed (apt-get install bash-completion fish; .ci/run does it): %v", err)
-	}
-	if _, err := exec.LookPath("fish"); err != nil {
-		t.Fatalf("this test needs fish installed (apt-get install fish; .ci/run does it): %v", err)
+	// go test ./... needs only Go and PostgreSQL (SPEC §7): without the
+	// shells this test says so and stops, except in CI, which installs them
+	// (.ci/run) and so must run it.
+	_, noBash := os.Stat(bashCompletion)
+	_, noFish := exec.LookPath("fish")
+	if noBash != nil || noFish != nil {
+		msg := "real bash with bash-completion and fish are not installed (apt-get install bash-completion fish)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	url := testdb.URL(t)
 	env := append(os.Environ(), "INBOXCTL_DATABASE_URL="+url, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
