@@ -254,7 +254,7 @@ func inTempTx(ctx context.Context, db *store.DB, fn func(tx *sql.Tx) error) erro
 		return err
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := store.BeginCopyTx(ctx, conn, nil)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 	defer conn.Close()
 	// One snapshot for every part of the check; the external file is read
 	// once, so the transaction is not retried.
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: req.Recipients == nil})
+	tx, err := store.BeginCopyTx(ctx, conn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: req.Recipients == nil})
 	if err != nil {
 		return res, store.Translate(ctx, err)
 	}

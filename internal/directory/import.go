@@ -58,7 +58,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 	// Input is read once, so the COPY and the upsert share one transaction
 	// that is not retried; the upsert takes no row lock other writers hold
 	// for long.
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := store.BeginCopyTx(ctx, conn, nil)
 	if err != nil {
 		return res, store.Translate(ctx, err)
 	}

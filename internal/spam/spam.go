@@ -221,7 +221,7 @@ func report(ctx context.Context, q store.Querier, req Request, act action, fail 
 // stageRefs copies the refs (arguments, then file lines) into the session's
 // temp table spam_refs, parsed: phone or id, or the reason it is invalid.
 func stageRefs(ctx context.Context, conn *sql.Conn, req Request) (int64, error) {
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := store.BeginCopyTx(ctx, conn, nil)
 	if err != nil {
 		return 0, store.Translate(ctx, err)
 	}

@@ -280,6 +280,17 @@ func Copy(ctx context.Context, tx *sql.Tx, table string, cols []string, fill fun
 	return err
 }
 
+// BeginCopyTx begins a transaction that will COPY on conn. Its context is
+// ctx without the cancellation: database/sql rolls a transaction back on
+// its own when its context ends, and a ROLLBACK sent while lib/pq streams
+// a COPY makes two readers of one connection, which can hang for good.
+// Cancellation still works: Copy stops between rows when ctx ends, each
+// statement run with ctx is cancelled by the server, and the caller's
+// deferred Rollback ends the transaction.
+func BeginCopyTx(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions) (*sql.Tx, error) {
+	return conn.BeginTx(context.WithoutCancel(ctx), opts)
+}
+
 // Int64Array passes a []int64 as one array parameter.
 func Int64Array(ids []int64) any { return pq.Array(ids) }
 
