@@ -47,7 +47,15 @@ func (s *Spool) Len() int64 { return s.n }
 
 // WriteTo writes every line, each after indent and with secrets masked,
 // then removes the temporary file; a Spool is written once.
-func (s *Spool) WriteTo(w io.Writer, indent string, secrets ...string) error {
+func (s *Spool) WriteTo(out io.Writer, indent string, secrets ...string) error {
+	w := bufio.NewWriterSize(out, 64*1024) // a million lines, not a million writes
+	if err := s.writeTo(w, indent, secrets); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func (s *Spool) writeTo(w io.Writer, indent string, secrets []string) error {
 	for _, l := range s.held {
 		if _, err := fmt.Fprintln(w, indent+Mask(l, secrets...)); err != nil {
 			return err
