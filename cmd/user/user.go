@@ -63,7 +63,7 @@ mark and unmark set it).`,
 			res, err := directory.ImportUsers(c.Context(), db, org.ID, in, directory.ImportOptions{SkipInvalid: skipInvalid})
 			var skipped *directory.SkippedError
 			if errors.As(err, &skipped) {
-				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Rows)
+				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Lines.Len())
 				if err := skipped.Lines.WriteTo(f.IO.ErrOut, "  ", f.Secrets()...); err != nil {
 					return err
 				}

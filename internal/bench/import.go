@@ -146,7 +146,7 @@ func baselineImport(ctx context.Context, db *store.DB, file string) (n int64, er
 		return 0, err
 	}
 	defer f.Close()
-	err = inTempTx(ctx, db, func(tx *sql.Tx) error {
+	err = db.InCopyTx(ctx, nil, func(tx *sql.Tx) error {
 		return store.Copy(ctx, tx, "users", []string{"org_id", "phone", "name", "traits"}, func(row func(...any) error) error {
 			cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
 			cr.ReuseRecord = true

@@ -176,7 +176,7 @@ func (s *sideBySide) result(op string, want int64, target, what string) Result {
 // baselineMark is the mark written by hand: the phones COPY'd into a temp
 // table, then one set-based statement per table, in one transaction.
 func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file string) (changed, batch int64, err error) {
-	err = inTempTx(ctx, db, func(tx *sql.Tx) error {
+	err = db.InCopyTx(ctx, nil, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE refs (phone text COLLATE "C") ON COMMIT DROP`); err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 
 // baselineUnmark is the unmark of a batch written by hand.
 func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) (changed int64, err error) {
-	err = inTempTx(ctx, db, func(tx *sql.Tx) error {
+	err = db.InCopyTx(ctx, nil, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `CREATE TEMP TABLE hit ON COMMIT DROP AS
 			SELECT id FROM users WHERE org_id = $1 AND spam AND spam_batch_id = $2`, org, batch)
 		if err != nil {
@@ -245,24 +245,6 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`, []any{org}})
 	})
 	return changed, err
-}
-
-// inTempTx runs fn in one transaction on one session (temp tables).
-func inTempTx(ctx context.Context, db *store.DB, fn func(tx *sql.Tx) error) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	tx, err := store.BeginCopyTx(ctx, conn, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // q is one statement with its arguments.

@@ -60,25 +60,19 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 	if err != nil {
 		return res, err
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	defer conn.Close()
 	// One snapshot for every part of the check; the external file is read
 	// once, so the transaction is not retried.
-	tx, err := store.BeginCopyTx(ctx, conn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: req.Recipients == nil})
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	defer tx.Rollback()
-	if err := checkCampaigns(ctx, tx, orgID, camps, &res); err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	if req.Recipients != nil {
-		if err := checkFile(ctx, tx, orgID, req.Recipients, &res); err != nil {
-			return res, store.Translate(ctx, err)
+	err = db.InCopyTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: req.Recipients == nil}, func(tx *sql.Tx) error {
+		if err := checkCampaigns(ctx, tx, orgID, camps, &res); err != nil {
+			return err
 		}
+		if req.Recipients == nil {
+			return nil
+		}
+		return checkFile(ctx, tx, orgID, req.Recipients, &res)
+	})
+	if err != nil {
+		return res, err
 	}
 	res.OK = len(res.Offenders) == 0
 	return res, nil

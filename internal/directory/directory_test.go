@@ -12,19 +12,27 @@ import (
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
-func TestImportUpsertsAndCounts(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// acme is a fresh database with one org, acme.
+func acme(t *testing.T) (*store.DB, directory.Org) {
+	t.Helper()
 	db := testdb.Open(t)
-	org, err := directory.CreateOrg(ctx, db, "acme", "")
+	org, err := directory.CreateOrg(context.Background(), db, "acme", "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, org
+}
+
+func TestImportUpsertsAndCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, org := acme(t)
 	csv := "phone,name,city\r\n+91 98000 00001,\"Asha, K\",Pune\r\n+919800000002,Ravi,\r\n"
 	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
 	if err != nil {
@@ -53,8 +61,7 @@ func TestImportUpsertsAndCounts(t *testing.T) {
 func TestImportBadRowsChangeNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testdb.Open(t)
-	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	db, org := acme(t)
 	csv := "phone,name\n+919800000001,Ok\nnot-a-phone,Bad\n+919800000002,\"x\x00\"\n"
 	_, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
 	if errs.ExitCode(err) != errs.Usage {
@@ -79,8 +86,7 @@ func TestImportBadRowsChangeNothing(t *testing.T) {
 func TestImportRefusesSpamTrait(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testdb.Open(t)
-	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	db, org := acme(t)
 	_, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader("phone,name,Marked as Spam\n+919800000001,A,Yes\n"), directory.ImportOptions{})
 	if errs.ExitCode(err) != errs.Refused {
 		t.Fatalf("want refusal, got %v", err)
@@ -94,11 +100,7 @@ func TestImportRefusesSpamTrait(t *testing.T) {
 func TestImportCreatesChats(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testdb.Open(t)
-	org, err := directory.CreateOrg(ctx, db, "acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, org := acme(t)
 	other, err := directory.CreateOrg(ctx, db, "other", "")
 	if err != nil {
 		t.Fatal(err)
@@ -155,8 +157,7 @@ func TestImportCreatesChats(t *testing.T) {
 func TestImportReportsEveryBadRow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testdb.Open(t)
-	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	db, org := acme(t)
 	var in strings.Builder
 	in.WriteString("phone,name\n")
 	const bad = 2500
@@ -183,7 +184,7 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 	check(t, report.String(), 1)
 	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(in.String()), directory.ImportOptions{SkipInvalid: true})
 	var skipped *directory.SkippedError
-	if !errors.As(err, &skipped) || skipped.Rows != bad || res.Created != bad {
+	if !errors.As(err, &skipped) || skipped.Lines.Len() != bad || res.Created != bad {
 		t.Fatalf("skip-invalid: %+v %v", res, err)
 	}
 	var listed bytes.Buffer
@@ -198,8 +199,7 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 func TestImportLastRowOfAPhoneWins(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testdb.Open(t)
-	org, _ := directory.CreateOrg(ctx, db, "acme", "")
+	db, org := acme(t)
 	csv := "phone,name,city\n+919800000001,First,Pune\n+919800000002,Other,\n+91 98000 00001,Last,Delhi\n"
 	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
 	if err != nil || res != (directory.ImportResult{Created: 2}) {

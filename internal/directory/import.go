@@ -50,67 +50,59 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 			bad.Close()
 		}
 	}()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	defer conn.Close()
 	// Input is read once, so the COPY and the upsert share one transaction
 	// that is not retried; the upsert takes no row lock other writers hold
 	// for long.
-	tx, err := store.BeginCopyTx(ctx, conn, nil)
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_rows (line bigint, phone text COLLATE "C", name text, traits jsonb) ON COMMIT DROP`); err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	var rowsRead, copied int64
-	err = store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
-		return rows.each(func(line int, phone, name string, traits []byte, verr error) error {
-			rowsRead++
-			if opts.Progress != nil && rowsRead%50000 == 0 {
-				opts.Progress(rowsRead)
-			}
-			if verr != nil {
-				res.Invalid++
-				return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
-			}
-			if res.Invalid > 0 && !opts.SkipInvalid {
-				return nil // the import will fail: keep reading only to report every bad line
-			}
-			copied++
-			return row(int64(line), phone, name, string(traits))
+	err = db.InCopyTx(ctx, nil, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_rows (line bigint, phone text COLLATE "C", name text, traits jsonb) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		var rowsRead, copied int64
+		err := store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
+			return rows.each(func(line int, phone, name string, traits []byte, verr error) error {
+				rowsRead++
+				if opts.Progress != nil && rowsRead%50000 == 0 {
+					opts.Progress(rowsRead)
+				}
+				if verr != nil {
+					res.Invalid++
+					return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
+				}
+				if res.Invalid > 0 && !opts.SkipInvalid {
+					return nil // the import will fail: keep reading only to report every bad line
+				}
+				copied++
+				return row(int64(line), phone, name, string(traits))
+			})
 		})
+		if err != nil {
+			return err
+		}
+		if res.Invalid > 0 && !opts.SkipInvalid {
+			handedOver = true
+			return errs.Usagef("%d invalid row(s); nothing was imported (pass --skip-invalid to import the valid rows).", res.Invalid).WithSpool(bad)
+		}
+		// The distinct step's sort and the insert's hash of the org's phones
+		// stay in memory up to a few million rows instead of spilling to
+		// disk (1,000,000 rows into 1,000,000 users: 10.05 s -> 9.64 s). One
+		// bulk import at a time is an admin's job; the setting ends with the
+		// transaction.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+			return err
+		}
+		distinct, err := upsertUsers(ctx, tx, orgID, copied, &res)
+		if err != nil {
+			return err
+		}
+		res.Unchanged = distinct - res.Created - res.Updated
+		return nil
 	})
 	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	if res.Invalid > 0 && !opts.SkipInvalid {
-		e := errs.Usagef("%d invalid row(s); nothing was imported (pass --skip-invalid to import the valid rows).", res.Invalid)
-		handedOver = true
-		return res, e.WithSpool(bad)
-	}
-	// The distinct step's sort and the insert's hash of the org's phones
-	// stay in memory up to a few million rows instead of spilling to disk
-	// (1,000,000 rows into 1,000,000 users: 10.05 s -> 9.64 s). One bulk
-	// import at a time is an admin's job; the setting ends with the
-	// transaction.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	distinct, err := upsertUsers(ctx, tx, orgID, copied, &res)
-	if err != nil {
-		return res, store.Translate(ctx, err)
-	}
-	res.Unchanged = distinct - res.Created - res.Updated
-	if err := tx.Commit(); err != nil {
-		return res, store.Translate(ctx, err)
+		return res, err
 	}
 	if res.Invalid > 0 {
 		handedOver = true
-		return res, &SkippedError{Rows: res.Invalid, Lines: bad}
+		return res, &SkippedError{Lines: bad}
 	}
 	return res, nil
 }
@@ -180,12 +172,9 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, copied int64, res *Impo
 
 // SkippedError reports the rows --skip-invalid passed over, each with its
 // line and why; the import itself succeeded.
-type SkippedError struct {
-	Rows  int64
-	Lines *errs.Spool
-}
+type SkippedError struct{ Lines *errs.Spool }
 
-func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", e.Rows) }
+func (e *SkippedError) Error() string { return fmt.Sprintf("%d row(s) skipped", e.Lines.Len()) }
 
 // csvRows is a users CSV whose header has been read and checked.
 type csvRows struct {

@@ -291,6 +291,26 @@ func BeginCopyTx(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions) (*sql
 	return conn.BeginTx(context.WithoutCancel(ctx), opts)
 }
 
+// InCopyTx runs fn in one transaction on a connection of its own, begun by
+// BeginCopyTx, and commits it when fn returns nil. It is not retried: a
+// COPY's input is read once.
+func (db *DB) InCopyTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return Translate(ctx, err)
+	}
+	defer conn.Close()
+	tx, err := BeginCopyTx(ctx, conn, opts)
+	if err != nil {
+		return Translate(ctx, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return Translate(ctx, err)
+	}
+	return Translate(ctx, tx.Commit())
+}
+
 // Int64Array passes a []int64 as one array parameter.
 func Int64Array(ids []int64) any { return pq.Array(ids) }
 
