@@ -14,13 +14,13 @@ import (
 
 // Entry is one spam user as `spam list` shows it (SPEC §5).
 type Entry struct {
-	UserID   int64     `json:"user_id"`
-	Phone    string    `json:"phone"`
-	Name     string    `json:"name"`
-	MarkedBy *string   `json:"marked_by"`
-	MarkedAt time.Time `json:"marked_at"`
-	Reason   *string   `json:"reason"`
-	BatchID  *int64    `json:"batch_id"`
+	UserID   int64      `json:"user_id"`
+	Phone    string     `json:"phone"`
+	Name     string     `json:"name"`
+	MarkedBy *string    `json:"marked_by"`
+	MarkedAt *time.Time `json:"marked_at"` // nil for a user flagged around inboxctl
+	Reason   *string    `json:"reason"`
+	BatchID  *int64     `json:"batch_id"`
 }
 
 // List streams the spam users in the acting agent's spam folder (rule 2),

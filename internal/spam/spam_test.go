@@ -396,3 +396,22 @@ func TestKilledConnectionLeavesNothing(t *testing.T) {
 		t.Fatalf("rerun: %+v %v", sum, err)
 	}
 }
+
+// A user flagged spam around inboxctl (psql: no marker, no time) is
+// listed with an empty marked_at, not a scan error.
+func TestListUserFlaggedAroundInboxctl(t *testing.T) {
+	fx := newFixture(t, 10)
+	for _, q := range []string{`UPDATE users SET spam = true WHERE id = 4`, `UPDATE chats SET folder = 'spam' WHERE user_id = 4`} {
+		if _, err := fx.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []spam.Entry
+	err := spam.List(context.Background(), fx.db, fx.owner, 0, func(e spam.Entry) error {
+		got = append(got, e)
+		return nil
+	})
+	if err != nil || len(got) != 1 || got[0].UserID != 4 || got[0].MarkedAt != nil {
+		t.Fatalf("list: %+v, %v", got, err)
+	}
+}
