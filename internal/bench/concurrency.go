@@ -174,6 +174,15 @@ var invariants = []struct{ rule, sql string }{
 		WHERE u.org_id = $1 AND u.spam AND EXISTS (SELECT 1 FROM chat_events e
 			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.id > m.id
 			AND e.event IN ('assigned', 'unassigned', 'labelled', 'unlabelled'))`},
+	{"the campaign tallies equal the recipient rows (what campaign check reads)", `
+		SELECT count(*) FROM (
+			SELECT campaign_id, sum(pending) AS pending, sum(offenders) AS offenders
+			FROM campaign_tallies WHERE org_id = $1 GROUP BY campaign_id HAVING sum(pending) <> 0 OR sum(offenders) <> 0) t
+		FULL JOIN (
+			SELECT r.campaign_id, count(*) AS pending, count(*) FILTER (WHERE u.spam) AS offenders
+			FROM campaign_recipients r JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
+			WHERE r.org_id = $1 AND r.status = 'pending' GROUP BY r.campaign_id) c USING (campaign_id)
+		WHERE t.pending IS DISTINCT FROM c.pending OR t.offenders IS DISTINCT FROM c.offenders`},
 	{"every mark and unmark recorded one event (rule 7)", `
 		SELECT abs((SELECT coalesce(sum(changed), 0) FROM spam_batches WHERE org_id = $1)
 			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},

@@ -211,13 +211,15 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 		}
 		return execEach(ctx, tx,
 			q{`ANALYZE hit`, nil},
+			q{store.TallyOwnWritesSQL, nil},
 			q{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
 				traits = u.traits || '{"Marked as Spam": "Yes"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`, []any{org, agent, batch}},
 			q{`UPDATE chats c SET folder = 'spam', spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, []any{org, agent}},
 			q{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 				SELECT $1, id, 'marked_spam', $2, 'bench', $3 FROM hit`, []any{org, agent, batch}},
-			q{`UPDATE campaign_recipients cr SET status = 'excluded', reason = 'spam', updated_at = now()
-				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending'`, []any{org}})
+			q{`WITH x AS (UPDATE campaign_recipients cr SET status = 'excluded', reason = 'spam', updated_at = now()
+				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending' RETURNING cr.campaign_id)
+				INSERT INTO campaign_tallies SELECT $1, campaign_id, -count(*), 0 FROM x GROUP BY campaign_id`, []any{org}})
 	})
 	return changed, batch, err
 }
@@ -235,14 +237,18 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 		}
 		return execEach(ctx, tx,
 			q{`ANALYZE hit`, nil},
+			q{store.TallyOwnWritesSQL, nil},
 			q{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				traits = u.traits || '{"Marked as Spam": "No"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`, []any{org}},
 			q{`UPDATE chats c SET folder = 'inbox', spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, []any{org}},
 			q{`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
 				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`, []any{org, agent, batch}},
-			q{`UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
+			q{`INSERT INTO campaign_tallies SELECT $1, cr.campaign_id, 0, -count(*)
+				FROM hit h JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending' GROUP BY cr.campaign_id`, []any{org}},
+			q{`WITH x AS (UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
 				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'excluded' AND cr.reason = 'spam'
-				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`, []any{org}})
+				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL RETURNING cr.campaign_id)
+				INSERT INTO campaign_tallies SELECT $1, campaign_id, count(*), 0 FROM x GROUP BY campaign_id`, []any{org}})
 	})
 	return changed, err
 }

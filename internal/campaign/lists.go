@@ -90,8 +90,14 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 		if c.HasRun() {
 			return errs.Refusedf("Campaign %q has already run; its recipient list is history and cannot be scheduled again.", c.Name)
 		}
+		if err := store.TallyOwnWrites(ctx, tx); err != nil {
+			return err
+		}
 		a := store.NewArgs(orgID, c.ID, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam)
 		seg := store.SegmentWhere(c.Segment, "u", a)
+		// The users are read FOR SHARE: a spam flag changed around inboxctl
+		// either lands first (the entry is excluded) or waits and then
+		// counts this pending entry as an offender in the tallies.
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`
 			WITH added AS (
 				INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status, reason)
@@ -100,9 +106,14 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 				       CASE WHEN u.spam THEN $5 END
 				FROM users u WHERE u.org_id = $1 AND %s
 				ORDER BY u.id
+				FOR SHARE OF u
 				ON CONFLICT (org_id, campaign_id, run, user_id) DO NOTHING
-				RETURNING status)
-			SELECT status, count(*) FROM added GROUP BY status`, seg), a.Values()...)
+				RETURNING status),
+			counts AS (SELECT status, count(*) AS n FROM added GROUP BY status),
+			tally AS (
+				INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+				SELECT $1, $2, n, 0 FROM counts WHERE status = $3)
+			SELECT status, n FROM counts`, seg), a.Values()...)
 		if err != nil {
 			return err
 		}
@@ -122,8 +133,10 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE campaigns SET scheduled_at = now() WHERE org_id = $1 AND id = $2`, orgID, c.ID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET scheduled_at = now() WHERE org_id = $1 AND id = $2`, orgID, c.ID); err != nil {
+			return err
+		}
+		return store.CompactTallies(ctx, tx, orgID)
 	})
 	if err == nil && out.Pending+out.Excluded > 0 {
 		// A big list lands in a table the planner may have last seen empty;
@@ -205,32 +218,48 @@ func Run(ctx context.Context, db *store.DB, orgID int64, name string) (RunResult
 			return err
 		}
 		out.Campaign, out.Run = c.Name, c.Runs+1
-		var res sql.Result
 		if c.Kind == OneTime {
 			if c.ScheduledAt == nil {
 				return errs.Usagef("Campaign %q has no recipient list yet: run 'inboxctl campaign schedule %s' first.", c.Name, c.Name)
 			}
 			// The pending entries are non-spam (a mark excludes them under
-			// the lock we hold); the join states rule 5 once more.
-			res, err = tx.ExecContext(ctx, `UPDATE campaign_recipients r SET status = $3, updated_at = now()
-				FROM users u
-				WHERE r.org_id = $1 AND r.campaign_id = $2 AND r.status = $4
-				  AND u.org_id = r.org_id AND u.id = r.user_id AND NOT u.spam`,
-				orgID, c.ID, string(rules.Sent), string(rules.Pending))
+			// the lock we hold); the join states rule 5 once more. They
+			// leave the pending tally; being non-spam, none was an offender.
+			if err := store.TallyOwnWrites(ctx, tx); err != nil {
+				return err
+			}
+			err = tx.QueryRowContext(ctx, `
+				WITH sent AS (
+					UPDATE campaign_recipients r SET status = $3, updated_at = now()
+					FROM users u
+					WHERE r.org_id = $1 AND r.campaign_id = $2 AND r.status = $4
+					  AND u.org_id = r.org_id AND u.id = r.user_id AND NOT u.spam
+					RETURNING 1),
+				n AS (SELECT count(*) AS n FROM sent),
+				tally AS (
+					INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+					SELECT $1, $2, -n, 0 FROM n WHERE n > 0)
+				SELECT n FROM n`,
+				orgID, c.ID, string(rules.Sent), string(rules.Pending)).Scan(&out.Sent)
+			if err != nil {
+				return err
+			}
 		} else {
 			a := store.NewArgs(orgID, c.ID, out.Run, string(rules.Sent))
-			res, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status)
+			res, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status)
 				SELECT $1, $2, $3, u.id, $4 FROM users u WHERE u.org_id = $1 AND %s ORDER BY u.id`,
 				store.AudienceWhere(c.Segment, "u", a)), a.Values()...)
+			if err != nil {
+				return err
+			}
+			if out.Sent, err = res.RowsAffected(); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET last_run_at = now(), runs = runs + 1 WHERE org_id = $1 AND id = $2`, orgID, c.ID); err != nil {
 			return err
 		}
-		if out.Sent, err = res.RowsAffected(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE campaigns SET last_run_at = now(), runs = runs + 1 WHERE org_id = $1 AND id = $2`, orgID, c.ID)
-		return err
+		return store.CompactTallies(ctx, tx, orgID)
 	})
 	return out, store.Translate(ctx, err)
 }

@@ -506,7 +506,7 @@ func TestBulkMarkBackendKilledBetweenWrites(t *testing.T) {
 	if err := d.db.QueryRow(`SELECT max(user_id) FROM campaign_recipients WHERE status = 'pending' AND user_id <= $1`, n).Scan(&target); err != nil {
 		t.Fatalf("no pending recipient to hold: %v", err)
 	}
-	tables := []string{"users", "chats", "chat_events", "spam_batches", "campaign_recipients"}
+	tables := []string{"users", "chats", "chat_events", "spam_batches", "campaign_recipients", "campaign_tallies"}
 	snapshot := func() map[string]string {
 		s := map[string]string{}
 		for _, tb := range tables {
@@ -541,7 +541,7 @@ func TestBulkMarkBackendKilledBetweenWrites(t *testing.T) {
 	waitFor(t, 60*time.Second, "the mark to wait on the recipient row", func() bool {
 		err := d.db.QueryRow(`SELECT pid, xact_start::text FROM pg_stat_activity
 			WHERE datname = current_database() AND application_name = 'inboxctl' AND wait_event_type = 'Lock'
-			  AND query LIKE 'UPDATE campaign_recipients%' AND $1 = ANY(pg_blocking_pids(pid))`, holderPID).Scan(&pid, &xactStart)
+			  AND query LIKE '%UPDATE campaign_recipients%' AND $1 = ANY(pg_blocking_pids(pid))`, holderPID).Scan(&pid, &xactStart)
 		return err == nil
 	})
 	// It has written the other tables in that transaction: it holds their

@@ -47,6 +47,10 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 			Org, Owner).Scan(&orgID, &owner); err != nil {
 			return err
 		}
+		// The campaign tallies are counted once at the end, not row by row.
+		if err := store.TallyOwnWrites(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, created_at)
 			VALUES ($1, 'mark', $2, $3, '2026-01-02Z') RETURNING id`, orgID, owner, BenchSpamReason).Scan(&res.SpamBatch); err != nil {
 			return err
@@ -80,6 +84,9 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 			if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
 				return err
 			}
+		}
+		if err := store.RecountTallies(ctx, tx, orgID); err != nil {
+			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = $1 AND spam`, orgID).Scan(&res.Spam)
 	})

@@ -354,6 +354,12 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
 		return nil, err
 	}
+	// The campaign-lists lock first (shared with other marks): a schedule
+	// holds it and then reads users FOR SHARE, so taking it after our user
+	// locks would deadlock with one.
+	if err := execAll(ctx, tx, lockCampaignLists(org)); err != nil {
+		return nil, err
+	}
 	// Lock in id order, each user's row and then its chat's: concurrent bulk
 	// marks and unmarks then queue instead of deadlocking, and an assign or
 	// label racing with us waits for us. The locked rows are kept for
@@ -421,6 +427,17 @@ type stmt struct {
 	args []any
 }
 
+// tallyOwnWrites: this transaction writes its campaign tally deltas itself
+// (see store.TallyOwnWrites).
+func tallyOwnWrites() stmt {
+	return stmt{store.TallyOwnWritesSQL, nil}
+}
+
+// compactTallies folds the org's tally deltas (store.CompactTallies).
+func compactTallies(org int64) stmt {
+	return stmt{store.CompactTalliesSQL, []any{org}}
+}
+
 // lockCampaignLists waits for a campaign schedule or run of the org to end
 // (see store.CampaignListsLock); marks and unmarks share it.
 func lockCampaignLists(org int64) stmt {
@@ -431,7 +448,7 @@ func lockCampaignLists(org int64) stmt {
 // 'marked': flag, trait, stored folder, timeline, campaign exclusions.
 func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
-		lockCampaignLists(org),
+		tallyOwnWrites(),
 		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				traits = u.traits || jsonb_build_object($5::text, $6::text)
 			FROM spam_res r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
@@ -442,16 +459,24 @@ func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, b
 		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'marked' ORDER BY r.user_id`,
 			[]any{org, agent, reason, batch}},
-		stmt{`UPDATE campaign_recipients cr SET status = $2, reason = $3, updated_at = now()
-			FROM spam_res r WHERE r.status = 'marked' AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4`,
+		// The entries were pending for users who were not spam until now
+		// (and are locked since): fewer pending, no offender gone. The flip
+		// above adds no offender, since none of their entries stays pending.
+		stmt{`WITH excluded AS (
+				UPDATE campaign_recipients cr SET status = $2, reason = $3, updated_at = now()
+				FROM spam_res r WHERE r.status = 'marked' AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4
+				RETURNING cr.campaign_id)
+			INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+			SELECT $1, campaign_id, -count(*), 0 FROM excluded GROUP BY campaign_id`,
 			[]any{org, string(rules.Excluded), rules.ExcludedReasonSpam, string(rules.Pending)}},
+		compactTallies(org),
 	)
 }
 
 // unmarkEffect reverts a mark for the refs whose status is 'unmarked'.
 func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
-		lockCampaignLists(org),
+		tallyOwnWrites(),
 		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
@@ -462,12 +487,24 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any,
 		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
 			[]any{org, agent, reason, batch}},
-		stmt{`UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
-			FROM spam_res r, campaigns cp
-			WHERE r.status = 'unmarked' AND cr.org_id = $1 AND cr.user_id = r.user_id
-			  AND cr.status = $3 AND cr.reason = $4
-			  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`,
+		// Pending entries of these users (written around a mark) were
+		// offenders while the users were spam: no longer.
+		stmt{`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+			SELECT $1, cr.campaign_id, 0, -count(*) FROM spam_res r
+			JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $2
+			WHERE r.status = 'unmarked' GROUP BY cr.campaign_id`,
+			[]any{org, string(rules.Pending)}},
+		stmt{`WITH restored AS (
+				UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
+				FROM spam_res r, campaigns cp
+				WHERE r.status = 'unmarked' AND cr.org_id = $1 AND cr.user_id = r.user_id
+				  AND cr.status = $3 AND cr.reason = $4
+				  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL
+				RETURNING cr.campaign_id)
+			INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+			SELECT $1, campaign_id, count(*), 0 FROM restored GROUP BY campaign_id`,
 			[]any{org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam}},
+		compactTallies(org),
 	)
 }
 

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// The campaign tallies (migration 0003) keep, per campaign, the number of
+// pending entries and of pending entries whose user is spam, as delta rows.
+// inboxctl's writers add their deltas set-based, in the statement that
+// makes the change; every other writer is tallied row by row by triggers.
+
+// TallyOwnWrites tells the tally triggers that this transaction writes its
+// own deltas (SET LOCAL inboxctl.tallied): every statement of tx that
+// changes a recipient's pending state or a user's spam flag must then add
+// its delta to campaign_tallies itself.
+func TallyOwnWrites(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, TallyOwnWritesSQL)
+	return err
+}
+
+// TallyOwnWritesSQL is TallyOwnWrites' statement, for a list of statements.
+const TallyOwnWritesSQL = `SELECT set_config('inboxctl.tallied', 'on', true)`
+
+// CompactTalliesSQL is CompactTallies' statement; $1 is the org.
+const CompactTalliesSQL = `SELECT campaign_tally_compact($1)`
+
+// CompactTallies folds the org's delta rows into one row per campaign, unless
+// another transaction is folding them now.
+func CompactTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
+	_, err := tx.ExecContext(ctx, CompactTalliesSQL, orgID)
+	return err
+}
+
+// Tally is a campaign's running count.
+type Tally struct {
+	Pending   int64
+	Offenders int64
+}
+
+// Tallies sums the tallies of the given campaigns; a campaign with no row
+// has none of either.
+func Tallies(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]Tally, error) {
+	rows, err := q.QueryContext(ctx, `SELECT campaign_id, sum(pending), sum(offenders) FROM campaign_tallies
+		WHERE org_id = $1 AND campaign_id = ANY($2) GROUP BY campaign_id`, orgID, Int64Array(campaigns))
+	return scanTallies(rows, err)
+}
+
+// CountTallies counts the given campaigns' pending entries and offenders
+// from the recipient rows themselves: what the tallies must equal.
+func CountTallies(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]Tally, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.campaign_id, count(*), count(*) FILTER (WHERE u.spam)
+		FROM campaign_recipients r LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
+		WHERE r.org_id = $1 AND r.campaign_id = ANY($2) AND r.status = 'pending'
+		GROUP BY r.campaign_id`, orgID, Int64Array(campaigns))
+	return scanTallies(rows, err)
+}
+
+// RepairTallies recounts the org's tallies (RecountTallies) in one
+// REPEATABLE READ snapshot, while no other transaction folds them.
+func (db *DB) RepairTallies(ctx context.Context, orgID int64) error {
+	begin := func() (*sql.Tx, error) { return db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}) }
+	return db.inTx(ctx, begin, func(tx *sql.Tx) error {
+		// The lock campaign_tally_compact tries (migration 0003).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`, orgID); err != nil {
+			return err
+		}
+		return RecountTallies(ctx, tx, orgID)
+	})
+}
+
+// RecountTallies replaces the org's tallies with counts of its recipient
+// rows: for a writer that tallies nothing as it goes (the seeds), and to
+// repair. Concurrent writers' deltas are kept right only in a REPEATABLE
+// READ transaction (what is counted and what is deleted is one snapshot).
+func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_tallies WHERE org_id = $1`, orgID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+		SELECT r.org_id, r.campaign_id, count(*), count(*) FILTER (WHERE u.spam)
+		FROM campaign_recipients r LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
+		WHERE r.org_id = $1 AND r.status = 'pending'
+		GROUP BY r.org_id, r.campaign_id`, orgID)
+	return err
+}
+
+// scanTallies reads (campaign_id, pending, offenders) rows.
+func scanTallies(rows *sql.Rows, err error) (map[int64]Tally, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]Tally{}
+	for rows.Next() {
+		var id int64
+		var t Tally
+		if err := rows.Scan(&id, &t.Pending, &t.Offenders); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
