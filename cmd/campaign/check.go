@@ -25,14 +25,15 @@ recipient file (--recipients: one phone a line, or a CSV with a phone column;
 - reads stdin; streamed, so a million lines need no memory).
 
 A one-time campaign is checked from its tally: the count of its pending
-entries and of those whose user is spam, kept by the database in the same
-transaction as every change to either, whoever makes it (inboxctl, psql or
-another service). It takes milliseconds at any size. When the tally counts an
-offender, the rows themselves are read to list them. --full reads every
-pending entry instead, and recounts the tallies if they had drifted (say so on
-stderr); a writer with the triggers disabled, such as a restore with
---disable-triggers, is the one way they drift. An ongoing campaign has no
-list: each spam user of the org is tested against its audience.
+entries and of those whose user is spam, which inboxctl writes in the same
+transaction as each mark, unmark, schedule and run. It takes milliseconds at
+any size. When the tally counts an offender, or something other than inboxctl
+(psql, another service) has changed a recipient list or a spam flag since the
+last count (a trigger notes it), the rows themselves are read, and the tallies
+are recounted after. --full always reads the rows and says on stderr if it had
+to recount; a write with the triggers off (pg_restore --disable-triggers) is
+the one that can leave the tallies wrong unnoticed. An ongoing campaign has no list: each spam user of
+the org is tested against its audience.
 
 Exit 0 and one line "No spam recipients among N checked." when none is spam
 (N: the pending entries, plus the spam users tested for each ongoing campaign,
@@ -81,7 +82,7 @@ is not a phone (with its line number).`,
 		},
 	}
 	c.Flags().BoolVar(&all, "all", false, "check every campaign of the org")
-	c.Flags().BoolVar(&full, "full", false, "read every pending entry instead of the campaign tallies (and recount them if they drifted)")
+	c.Flags().BoolVar(&full, "full", false, "read the rows instead of the campaign tallies (and recount them if they drifted)")
 	c.Flags().StringVar(&recipients, "recipients", "", "also check the phones of this file (one a line, or CSV with a phone column; - for stdin)")
 	return c
 }

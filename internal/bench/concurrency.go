@@ -183,6 +183,9 @@ var invariants = []struct{ rule, sql string }{
 			FROM campaign_recipients r JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
 			WHERE r.org_id = $1 AND r.status = 'pending' GROUP BY r.campaign_id) c USING (campaign_id)
 		WHERE t.pending IS DISTINCT FROM c.pending OR t.offenders IS DISTINCT FROM c.offenders`},
+	{"the spam user tally equals the spam users", `
+		SELECT abs((SELECT coalesce(sum(users), 0) FROM spam_user_tallies WHERE org_id = $1)
+			- (SELECT count(*) FROM users WHERE org_id = $1 AND spam))`},
 	{"every mark and unmark recorded one event (rule 7)", `
 		SELECT abs((SELECT coalesce(sum(changed), 0) FROM spam_batches WHERE org_id = $1)
 			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},

@@ -95,9 +95,9 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 		}
 		a := store.NewArgs(orgID, c.ID, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam)
 		seg := store.SegmentWhere(c.Segment, "u", a)
-		// The users are read FOR SHARE: a spam flag changed around inboxctl
-		// either lands first (the entry is excluded) or waits and then
-		// counts this pending entry as an offender in the tallies.
+		// The new pending entries are tallied in the same statement; their
+		// users are not spam (a mark, which would exclude them, waits for
+		// the lists lock we hold).
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`
 			WITH added AS (
 				INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status, reason)
@@ -106,7 +106,6 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 				       CASE WHEN u.spam THEN $5 END
 				FROM users u WHERE u.org_id = $1 AND %s
 				ORDER BY u.id
-				FOR SHARE OF u
 				ON CONFLICT (org_id, campaign_id, run, user_id) DO NOTHING
 				RETURNING status),
 			counts AS (SELECT status, count(*) AS n FROM added GROUP BY status),

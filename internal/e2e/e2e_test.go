@@ -16,6 +16,7 @@ import (
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
 
@@ -81,6 +82,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
+			"sql":   cmdSQL,
 		},
 	})
 }
@@ -105,6 +107,24 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Logf("[stdout]\n%s[stderr]\n%s", ts.ReadFile("stdout"), ts.ReadFile("stderr"))
 		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmdSQL is `sql STATEMENT`: run one statement against
+// $INBOXCTL_DATABASE_URL as another client would (psql, another service):
+// a write around inboxctl.
+func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sql STATEMENT")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, ts.Getenv("INBOXCTL_DATABASE_URL"))
+	if err != nil {
+		ts.Fatalf("sql: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, args[0]); err != nil {
+		ts.Fatalf("sql: %v", err)
 	}
 }
 

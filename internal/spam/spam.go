@@ -354,12 +354,6 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
 		return nil, err
 	}
-	// The campaign-lists lock first (shared with other marks): a schedule
-	// holds it and then reads users FOR SHARE, so taking it after our user
-	// locks would deadlock with one.
-	if err := execAll(ctx, tx, lockCampaignLists(org)); err != nil {
-		return nil, err
-	}
 	// Lock in id order, each user's row and then its chat's: concurrent bulk
 	// marks and unmarks then queue instead of deadlocking, and an assign or
 	// label racing with us waits for us. The locked rows are kept for
@@ -448,7 +442,9 @@ func lockCampaignLists(org int64) stmt {
 // 'marked': flag, trait, stored folder, timeline, campaign exclusions.
 func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
+		lockCampaignLists(org),
 		tallyOwnWrites(),
+		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, count(*) FROM spam_res WHERE status = 'marked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				traits = u.traits || jsonb_build_object($5::text, $6::text)
 			FROM spam_res r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
@@ -476,7 +472,9 @@ func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, b
 // unmarkEffect reverts a mark for the refs whose status is 'unmarked'.
 func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
 	return execAll(ctx, tx,
+		lockCampaignLists(org),
 		tallyOwnWrites(),
+		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, -count(*) FROM spam_res WHERE status = 'unmarked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,

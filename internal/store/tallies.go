@@ -6,9 +6,11 @@ import (
 )
 
 // The campaign tallies (migration 0003) keep, per campaign, the number of
-// pending entries and of pending entries whose user is spam, as delta rows.
-// inboxctl's writers add their deltas set-based, in the statement that
-// makes the change; every other writer is tallied row by row by triggers.
+// pending entries and of pending entries whose user is spam, and per org
+// the number of spam users, as delta rows. inboxctl's writers add their
+// deltas set-based, in the statement that makes the change; a write by
+// anything else marks the org dirty (a trigger), and the tallies are then
+// recounted from the rows.
 
 // TallyOwnWrites tells the tally triggers that this transaction writes its
 // own deltas (SET LOCAL inboxctl.tallied): every statement of tx that
@@ -56,6 +58,29 @@ func CountTallies(ctx context.Context, q Querier, orgID int64, campaigns []int64
 	return scanTallies(rows, err)
 }
 
+// TalliesDirty reports whether something other than inboxctl changed a
+// recipient's pending state or a user's spam flag in the org since its
+// tallies were last counted (they may be wrong until RepairTallies).
+func TalliesDirty(ctx context.Context, q Querier, orgID int64) (bool, error) {
+	var dirty bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)`, orgID).Scan(&dirty)
+	return dirty, err
+}
+
+// SpamUsers is the org's count of spam users, from its tally.
+func SpamUsers(ctx context.Context, q Querier, orgID int64) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(sum(users), 0) FROM spam_user_tallies WHERE org_id = $1`, orgID).Scan(&n)
+	return n, err
+}
+
+// CountSpamUsers counts the org's spam users from their rows.
+func CountSpamUsers(ctx context.Context, q Querier, orgID int64) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = $1 AND spam`, orgID).Scan(&n)
+	return n, err
+}
+
 // RepairTallies recounts the org's tallies (RecountTallies) in one
 // REPEATABLE READ snapshot, while no other transaction folds them.
 func (db *DB) RepairTallies(ctx context.Context, orgID int64) error {
@@ -70,18 +95,30 @@ func (db *DB) RepairTallies(ctx context.Context, orgID int64) error {
 }
 
 // RecountTallies replaces the org's tallies with counts of its recipient
-// rows: for a writer that tallies nothing as it goes (the seeds), and to
+// and user rows: for a writer that tallies nothing as it goes (the seeds), and to
 // repair. Concurrent writers' deltas are kept right only in a REPEATABLE
 // READ transaction (what is counted and what is deleted is one snapshot).
 func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_tallies WHERE org_id = $1`, orgID); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
 		SELECT r.org_id, r.campaign_id, count(*), count(*) FILTER (WHERE u.spam)
 		FROM campaign_recipients r LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
 		WHERE r.org_id = $1 AND r.status = 'pending'
-		GROUP BY r.org_id, r.campaign_id`, orgID)
+		GROUP BY r.org_id, r.campaign_id`, orgID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM spam_user_tallies WHERE org_id = $1`, orgID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO spam_user_tallies (org_id, users)
+		SELECT $1, count(*) FROM users WHERE org_id = $1 AND spam HAVING count(*) > 0`, orgID); err != nil {
+		return err
+	}
+	// The writes these counts include are accounted for; one committed
+	// after the snapshot keeps its mark.
+	_, err := tx.ExecContext(ctx, `DELETE FROM campaign_tally_dirty WHERE org_id = $1`, orgID)
 	return err
 }
 
