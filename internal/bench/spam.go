@@ -246,7 +246,10 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 			q{`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
 				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`, []any{org, agent, batch}},
 			q{`INSERT INTO campaign_tallies SELECT $1, cr.campaign_id, 0, -count(*)
-				FROM hit h JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending' GROUP BY cr.campaign_id`, []any{org}},
+				FROM hit h JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending'
+				WHERE EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
+				   OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0
+				GROUP BY cr.campaign_id`, []any{org}},
 			q{`WITH x AS (UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
 				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'excluded' AND cr.reason = 'spam'
 				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL RETURNING cr.campaign_id)

@@ -138,7 +138,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		return Summary{}, store.Translate(ctx, err)
 	}
 	defer conn.Close()
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_res`)
 
 	var staged int64
 	if req.Batch != 0 {
@@ -325,7 +325,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_locked, pg_temp.spam_res`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_res`); err != nil {
 		return nil, err
 	}
 	resolve := `
@@ -354,19 +354,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
 		return nil, err
 	}
-	// Lock in id order, each user's row and then its chat's: concurrent bulk
-	// marks and unmarks then queue instead of deadlocking, and an assign or
-	// label racing with us waits for us. The locked rows are kept for
-	// classify, so the users and chats are read once.
-	if _, err := tx.ExecContext(ctx, `
-		CREATE TEMP TABLE spam_locked AS
-		SELECT u.id AS user_id, u.spam, c.folder, c.assignee_id, c.spam_marked_by
-		FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
-		WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
-		ORDER BY u.id FOR UPDATE OF u, c`, org); err != nil {
-		return nil, err
-	}
-	if err := classify(ctx, tx, agent, act); err != nil {
+	if err := classify(ctx, tx, org, agent, act); err != nil {
 		return nil, err
 	}
 	counts, err := countStatuses(ctx, tx)
@@ -485,12 +473,17 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any,
 		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
 			[]any{org, agent, reason, batch}},
-		// Pending entries of these users (written around a mark) were
-		// offenders while the users were spam: no longer.
+		// Pending entries of these users were offenders while the users
+		// were spam: no longer. Only a write around inboxctl makes one, and
+		// the tallies show it (offenders, or a dirty note); without either,
+		// the probe of every user's entries is skipped.
 		stmt{`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
 			SELECT $1, cr.campaign_id, 0, -count(*) FROM spam_res r
 			JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $2
-			WHERE r.status = 'unmarked' GROUP BY cr.campaign_id`,
+			WHERE r.status = 'unmarked'
+			  AND (EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
+			       OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0)
+			GROUP BY cr.campaign_id`,
 			[]any{org, string(rules.Pending)}},
 		stmt{`WITH restored AS (
 				UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
@@ -506,10 +499,16 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any,
 	)
 }
 
-// classify sets each ref's status: invalid, not_found, or the rules'
-// outcome for its user (rules.MarkOutcome / rules.UnmarkOutcome in SQL).
-func classify(ctx context.Context, tx *sql.Tx, agent rules.Agent, act action) error {
-	a := store.NewArgs()
+// classify locks the users and chats of the refs and sets each ref's
+// status: invalid, not_found, or the rules' outcome for its user
+// (rules.MarkOutcome / rules.UnmarkOutcome in SQL).
+//
+// The locks are taken in id order, each user's row and then its chat's:
+// concurrent bulk marks and unmarks then queue instead of deadlocking, and
+// an assign or label racing with us waits for us. The rows are classified
+// as they are locked (one statement), so the users and chats are read once.
+func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action) error {
+	a := store.NewArgs(org)
 	var allowed string
 	if act.name == markAction.name {
 		allowed = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
@@ -535,7 +534,11 @@ func classify(ctx context.Context, tx *sql.Tx, agent rules.Agent, act action) er
 			WHEN NOT coalesce((%s), false) THEN 'refused'
 			ELSE %s END AS status
 		FROM spam_resolved r
-		LEFT JOIN spam_locked c ON c.user_id = r.user_id`, unchangedWhen, allowed, changed)
+		LEFT JOIN (
+			SELECT u.id AS user_id, u.spam, c.folder, c.assignee_id, c.spam_marked_by
+			FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+			WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
+			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`, unchangedWhen, allowed, changed)
 	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
 		return err
 	}
