@@ -9,6 +9,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/seed"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 // A recipient list scheduled into a table the planner last saw empty (a new
@@ -27,7 +28,7 @@ func TestCheckPlanAfterScheduleAndMark(t *testing.T) {
 		}
 	}
 	fx.mark(t, refs...)
-	p := explain(t, fx, ctx, `SELECT r.campaign_id, u.id FROM users u
+	p := explain(t, fx.db, ctx, `SELECT r.campaign_id, u.id FROM users u
 		JOIN campaign_recipients r ON r.org_id = u.org_id AND r.user_id = u.id AND r.status = 'pending'
 		WHERE u.org_id = $1 AND u.spam AND r.campaign_id = ANY($2)`, fx.org.ID, fmt.Sprintf("{%d}", 1))
 	if strings.Contains(p, "Nested Loop") && strings.Contains(p, "campaign_recipients_pkey") {
@@ -53,16 +54,16 @@ func TestSegmentUsesTheTraitIndex(t *testing.T) {
 		if cols != "count(*)" {
 			query += " ORDER BY u.id"
 		}
-		p := explain(t, fx, ctx, query, args...)
+		p := explain(t, fx.db, ctx, query, args...)
 		if !strings.Contains(p, "Bitmap Index Scan on users_traits") || strings.Contains(p, "Seq Scan on users") {
 			t.Errorf("the audience (%s) of %v does not use users_traits:\n%s", cols, seg, p)
 		}
 	}
 }
 
-func explain(t *testing.T, fx fixture, ctx context.Context, query string, args ...any) string {
+func explain(t *testing.T, q store.Querier, ctx context.Context, query string, args ...any) string {
 	t.Helper()
-	rows, err := fx.db.QueryContext(ctx, "EXPLAIN "+query, args...)
+	rows, err := q.QueryContext(ctx, "EXPLAIN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,22 +99,7 @@ func TestOngoingGuardIsProvedByThePlanner(t *testing.T) {
 	if _, err := tx.ExecContext(ctx, `SET LOCAL constraint_exclusion = on`); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(query string, args ...any) string {
-		rows, err := tx.QueryContext(ctx, "EXPLAIN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var l string
-			if err := rows.Scan(&l); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, l)
-		}
-		return strings.Join(lines, "\n")
-	}
+	plan := func(query string, args ...any) string { return explain(t, tx, ctx, query, args...) }
 	for _, seg := range []rules.Segment{{}, {"city": "Pune"}, {"city": "Pune", "tier": "gold"}} {
 		query, args := campaign.OngoingGuardSQL(fx.org.ID, seg)
 		if p := plan(query, args...); !strings.Contains(p, "One-Time Filter: false") || strings.Contains(p, "on users") {
