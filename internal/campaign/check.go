@@ -87,14 +87,14 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 	res.OK = len(res.Offenders) == 0
 	switch {
 	case req.Full && res.TallyDrift:
-		if err := db.RepairTallies(ctx, orgID); err != nil {
+		if _, err := db.RepairTallies(ctx, orgID, true); err != nil {
 			return res, err
 		}
 	case res.TalliesDirty || res.TallyDrift:
 		// Best effort: the verdict came from the rows. A role that may
-		// only read (a CI job's) leaves the recount to the next writer's
-		// check.
-		_ = db.RepairTallies(ctx, orgID)
+		// only read (a CI job's), or a fold under way, leaves the recount
+		// to the next check.
+		_, _ = db.RepairTallies(ctx, orgID, false)
 	}
 	return res, nil
 }

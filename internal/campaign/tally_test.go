@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/rules"
@@ -327,4 +328,41 @@ func TestCheckFullRepairsDrift(t *testing.T) {
 	if err != nil || again.OK || again.TallyDrift || len(again.Offenders) != 1 || again.Checked != full.Checked {
 		t.Fatalf("after the recount: %+v, %v", again, err)
 	}
+}
+
+// TestDirtyCheckDoesNotWaitToRecount: a check that finds its org dirty
+// answers from the rows; while another transaction folds the tallies it
+// leaves the recount to a later check instead of waiting.
+func TestDirtyCheckDoesNotWaitToRecount(t *testing.T) {
+	ctx := context.Background()
+	fx, ids := tallyFixture(t, 30)
+	fx.mark(t, "7")
+	if _, err := fx.db.Exec(`UPDATE campaign_recipients SET status = 'pending', reason = NULL WHERE user_id = 7`); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := fx.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer folder.Rollback()
+	if _, err := folder.Exec(`SELECT pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`, fx.org.ID); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := campaign.Check(ctx, fx.db, fx.org.ID, campaign.CheckRequest{All: true})
+	if err != nil || res.OK || !res.TalliesDirty || len(res.Offenders) != 2 {
+		t.Fatalf("dirty check: %+v, %v", res, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the check waited %v for the fold", d)
+	}
+	if dirty, _ := store.TalliesDirty(ctx, fx.db, fx.org.ID); !dirty {
+		t.Fatal("recounted while another transaction held the fold lock")
+	}
+	folder.Rollback()
+	again, err := campaign.Check(ctx, fx.db, fx.org.ID, campaign.CheckRequest{All: true})
+	if err != nil || !reflect.DeepEqual(again.Offenders, res.Offenders) || again.Checked != res.Checked {
+		t.Fatalf("second check: %+v, %v (first %+v)", again, err, res)
+	}
+	fx.exact(t, ids, "the second check")
 }

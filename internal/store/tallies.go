@@ -15,7 +15,7 @@ import (
 // TallyOwnWrites tells the tally triggers that this transaction writes its
 // own deltas (SET LOCAL inboxctl.tallied): every statement of tx that
 // changes a recipient's pending state or a user's spam flag must then add
-// its delta to campaign_tallies itself.
+// its delta to campaign_tallies and spam_user_tallies itself.
 func TallyOwnWrites(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, TallyOwnWritesSQL)
 	return err
@@ -82,22 +82,29 @@ func CountSpamUsers(ctx context.Context, q Querier, orgID int64) (int64, error) 
 }
 
 // RepairTallies recounts the org's tallies (RecountTallies) in one
-// REPEATABLE READ snapshot, while no other transaction folds them.
-func (db *DB) RepairTallies(ctx context.Context, orgID int64) error {
+// REPEATABLE READ snapshot, while no other transaction folds them. With
+// wait false it gives up at once (done false) when one is folding them.
+func (db *DB) RepairTallies(ctx context.Context, orgID int64, wait bool) (done bool, err error) {
+	lock := `SELECT pg_try_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`
+	if wait {
+		lock = `SELECT true FROM pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`
+	}
 	begin := func() (*sql.Tx, error) { return db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}) }
-	return db.inTx(ctx, begin, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, begin, func(tx *sql.Tx) error {
 		// The lock campaign_tally_compact tries (migration 0003).
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`, orgID); err != nil {
+		if err := tx.QueryRowContext(ctx, lock, orgID).Scan(&done); err != nil || !done {
 			return err
 		}
 		return RecountTallies(ctx, tx, orgID)
 	})
+	return done, err
 }
 
 // RecountTallies replaces the org's tallies with counts of its recipient
-// and user rows: for a writer that tallies nothing as it goes (the seeds), and to
-// repair. Concurrent writers' deltas are kept right only in a REPEATABLE
-// READ transaction (what is counted and what is deleted is one snapshot).
+// and user rows, and clears its dirty notes: for a writer that tallies
+// nothing as it goes (the seeds), and to repair. Concurrent writers' deltas
+// are kept right only in a REPEATABLE READ transaction (what is counted and
+// what is deleted is one snapshot).
 func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_tallies WHERE org_id = $1`, orgID); err != nil {
 		return err
