@@ -366,3 +366,45 @@ func TestDirtyCheckDoesNotWaitToRecount(t *testing.T) {
 	}
 	fx.exact(t, ids, "the second check")
 }
+
+// TestWriterWithoutRightsOnTheTallies: a role that may only read and write
+// the recipient lists and users (a sender service's) still writes them;
+// the triggers note its writes with their owner's rights.
+func TestWriterWithoutRightsOnTheTallies(t *testing.T) {
+	ctx := context.Background()
+	fx, _ := tallyFixture(t, 30)
+	role := fmt.Sprintf("sender_%d", time.Now().UnixNano())
+	for _, q := range []string{
+		`CREATE ROLE ` + role,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON campaign_recipients, users TO ` + role,
+	} {
+		if _, err := fx.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		fx.db.Exec(`DROP OWNED BY ` + role)
+		fx.db.Exec(`DROP ROLE ` + role)
+	})
+	tx, err := fx.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`SET LOCAL ROLE ` + role,
+		`UPDATE users SET spam = true WHERE id = 3`,
+		`UPDATE campaign_recipients SET status = 'pending', reason = NULL WHERE user_id = 3`,
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := campaign.Check(ctx, fx.db, fx.org.ID, campaign.CheckRequest{Names: []string{"T0"}})
+	if err != nil || res.OK || !res.TalliesDirty || len(res.Offenders) != 1 {
+		t.Fatalf("check after the sender's write: %+v, %v", res, err)
+	}
+}

@@ -39,7 +39,10 @@ CREATE TABLE campaign_tally_dirty (
 CREATE FUNCTION campaign_tally_untallied() RETURNS boolean LANGUAGE sql STABLE AS
 $$ SELECT current_setting('inboxctl.tallied', true) IS DISTINCT FROM 'on' $$;
 
-CREATE FUNCTION campaign_tally_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SECURITY DEFINER: a writer around inboxctl (say a sender service's role)
+-- may update recipient lists without any right on this table.
+CREATE FUNCTION campaign_tally_dirty() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO campaign_tally_dirty (org_id, xact) VALUES (OLD.org_id, pg_current_xact_id()) ON CONFLICT DO NOTHING;
@@ -78,7 +81,8 @@ CREATE TRIGGER campaign_tally_spam_delete AFTER DELETE ON users FOR EACH ROW
     EXECUTE FUNCTION campaign_tally_dirty();
 
 -- TRUNCATE fires no row trigger: every org is left to be recounted.
-CREATE FUNCTION campaign_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION campaign_tally_truncate() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO campaign_tally_dirty (org_id, xact) SELECT id, pg_current_xact_id() FROM orgs ON CONFLICT DO NOTHING;
     RETURN NULL;
