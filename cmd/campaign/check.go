@@ -32,8 +32,8 @@ any size. When the tally counts an offender, or something other than inboxctl
 last count (a trigger notes it), the rows themselves are read, and the tallies
 are recounted after. --full always reads the rows and says on stderr if it had
 to recount; a write with the triggers off (pg_restore --disable-triggers) is
-the one that can leave the tallies wrong unnoticed. An ongoing campaign has no list: each spam user of
-the org is tested against its audience.
+the one that can leave the tallies wrong unnoticed. An ongoing campaign has no
+list: each spam user of the org is tested against its audience.
 
 Exit 0 and one line "No spam recipients among N checked." when none is spam
 (N: the pending entries, plus the spam users tested for each ongoing campaign,
