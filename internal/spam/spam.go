@@ -370,14 +370,10 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if fail := failures(req, act, sum); fail != nil {
 		return fail, nil
 	}
-	if req.SkipInvalid {
-		sum.Skipped += sum.Invalid
-	}
-	if req.SkipMissing {
-		sum.Skipped += sum.NotFound
-	}
-	if req.SkipRefused {
-		sum.Skipped += sum.Refused
+	for _, k := range problemKinds {
+		if k.skipped(req) {
+			sum.Skipped += k.count(sum)
+		}
 	}
 	var batch int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, requested, changed)
@@ -577,42 +573,57 @@ type failure struct {
 	kinds []string
 }
 
+// problemKind is a status of refs that stops a mark or unmark unless its
+// --skip flag is given; problemKinds are in the order of their exit codes
+// (SPEC §4: 2, 3, 4).
+type problemKind struct {
+	status  string
+	what    string // in the error's sentence
+	flag    string
+	code    errs.Code
+	skipped func(Request) bool
+	count   func(*Summary) int64
+}
+
+var problemKinds = []problemKind{
+	{StatusInvalid, "invalid", "--skip-invalid", errs.Usage,
+		func(r Request) bool { return r.SkipInvalid }, func(s *Summary) int64 { return s.Invalid }},
+	{StatusNotFound, "not found", "--skip-missing", errs.NotFound,
+		func(r Request) bool { return r.SkipMissing }, func(s *Summary) int64 { return s.NotFound }},
+	{string(rules.Refused), "refused", "--skip-refused", errs.Refused,
+		func(r Request) bool { return r.SkipRefused }, func(s *Summary) int64 { return s.Refused }},
+}
+
 // failures returns the failure for refs that stop the whole change: invalid
 // (exit 2), not found (3), refused (4), unless skipped; nil if none does.
 func failures(req Request, act action, sum *Summary) *failure {
 	f := &failure{}
-	var parts []string
-	code := errs.OK
-	add := func(n int64, skip bool, status string, c errs.Code, what string) {
-		if n == 0 || skip {
-			return
+	var parts, flags []string
+	for _, k := range problemKinds {
+		n := k.count(sum)
+		if n == 0 || k.skipped(req) {
+			continue
 		}
-		f.kinds = append(f.kinds, status)
-		parts = append(parts, fmt.Sprintf("%d %s", n, what))
-		if code == errs.OK {
-			code = c
+		if f.err == nil {
+			f.err = &errs.Error{Code: k.code}
 		}
+		f.kinds = append(f.kinds, k.status)
+		parts = append(parts, fmt.Sprintf("%d %s", n, k.what))
+		flags = append(flags, k.flag)
 	}
-	add(sum.Invalid, req.SkipInvalid, StatusInvalid, errs.Usage, "invalid")
-	add(sum.NotFound, req.SkipMissing, StatusNotFound, errs.NotFound, "not found")
-	add(sum.Refused, req.SkipRefused, string(rules.Refused), errs.Refused, "refused")
-	if code == errs.OK {
+	if f.err == nil {
 		return nil
 	}
-	f.err = &errs.Error{Code: code,
-		Msg: fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
-			act.verb, strings.Join(parts, ", "), sum.Requested, skipFlags(f.kinds), act.name)}
+	f.err.Msg = fmt.Sprintf("Nothing was %s: %s of %d refs (fix them, or pass %s to %s the rest).",
+		act.verb, strings.Join(parts, ", "), sum.Requested, strings.Join(flags, " "), act.name)
 	return f
 }
 
 // skippedKinds are the statuses req's --skip flags pass over.
 func skippedKinds(req Request) []string {
 	var kinds []string
-	for _, k := range []struct {
-		skip   bool
-		status string
-	}{{req.SkipInvalid, StatusInvalid}, {req.SkipMissing, StatusNotFound}, {req.SkipRefused, string(rules.Refused)}} {
-		if k.skip {
+	for _, k := range problemKinds {
+		if k.skipped(req) {
 			kinds = append(kinds, k.status)
 		}
 	}
@@ -661,15 +672,6 @@ func refusalReason(act action) string {
 		return "you can mark only users whose chat you can see (assigned to you or unassigned)"
 	}
 	return "you can unmark only users in your spam folder (assigned to you or marked by you)"
-}
-
-func skipFlags(kinds []string) string {
-	flags := map[string]string{StatusInvalid: "--skip-invalid", StatusNotFound: "--skip-missing", string(rules.Refused): "--skip-refused"}
-	out := make([]string, len(kinds))
-	for i, k := range kinds {
-		out[i] = flags[k]
-	}
-	return strings.Join(out, " ")
 }
 
 // emit streams each distinct ref's final status to fn, in input order.
