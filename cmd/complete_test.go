@@ -4,55 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/testdb"
 )
-
-// silentServer accepts connections and never answers: a database behind a
-// dead proxy or a hung host. It returns its address.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
-// refusedAddr is a loopback address where nothing listens.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 // Every completion that asks the database stays within completionTimeout
 // (plus slack) and silent when the database cannot answer: only the
@@ -74,8 +32,8 @@ func TestDynamicCompletionSilentWhenUnreachable(t *testing.T) {
 		name string
 		addr string
 	}{
-		{"silent", silentServer(t)},
-		{"refused", refusedAddr(t)},
+		{"silent", testdb.SilentServer(t)},
+		{"refused", testdb.RefusedAddr(t)},
 	} {
 		url := fmt.Sprintf("postgres://nobody@%s/none?sslmode=disable", server.addr)
 		for _, args := range completions {

@@ -250,15 +250,7 @@ func TestBulkMarkInterruptedWhileRunning(t *testing.T) {
 func TestServerUnreachable(t *testing.T) {
 	t.Parallel()
 	const pw = "Sup3r-s3cret"
-	closed := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		return addr
-	}()
+	closed := testdb.RefusedAddr(t)
 	deadSocket := t.TempDir()
 	l, err := net.Listen("unix", filepath.Join(deadSocket, ".s.PGSQL.5432"))
 	if err != nil {
@@ -269,24 +261,7 @@ func TestServerUnreachable(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(deadSocket, ".s.PGSQL.5432")); err != nil {
 		t.Fatal("the dead socket file is gone:", err)
 	}
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		var held []net.Conn // accepted, never answered
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				for _, c := range held {
-					c.Close()
-				}
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	silent := testdb.SilentServer(t)
 	cases := []struct {
 		name, url, want string
 		env             []string
@@ -294,8 +269,8 @@ func TestServerUnreachable(t *testing.T) {
 		{"closed port", "postgres://bob:" + pw + "@" + closed + "/app?sslmode=disable&connect_timeout=3", "connection refused", nil},
 		{"dead unix socket", "postgres://bob:" + pw + "@/app?host=" + deadSocket + "&connect_timeout=3", "connection refused", nil},
 		{"no socket", "host=" + filepath.Join(deadSocket, "nowhere") + " user=bob password=" + pw + " dbname=app connect_timeout=3", "no such file or directory", nil},
-		{"silent server", "postgres://bob:" + pw + "@" + silent.Addr().String() + "/app?sslmode=disable&connect_timeout=2", "no answer within the connect timeout", nil},
-		{"silent server, PGCONNECT_TIMEOUT", "postgres://bob:" + pw + "@" + silent.Addr().String() + "/app?sslmode=disable", "no answer within the connect timeout", []string{"PGCONNECT_TIMEOUT=1"}},
+		{"silent server", "postgres://bob:" + pw + "@" + silent + "/app?sslmode=disable&connect_timeout=2", "no answer within the connect timeout", nil},
+		{"silent server, PGCONNECT_TIMEOUT", "postgres://bob:" + pw + "@" + silent + "/app?sslmode=disable", "no answer within the connect timeout", []string{"PGCONNECT_TIMEOUT=1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
