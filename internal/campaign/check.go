@@ -178,16 +178,11 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 		res.Checked += sum.Pending
 		return nil
 	}
-	// Tallied offenders, dirty tallies or --full: the rows themselves.
-	counted, err := store.CountTallies(ctx, tx, orgID, oneTime)
+	// Tallied offenders, dirty tallies or --full: the rows themselves. The
+	// offenders are listed, so only the pending entries need a count.
+	pending, err := store.CountPending(ctx, tx, orgID, oneTime)
 	if err != nil {
 		return err
-	}
-	for _, id := range oneTime {
-		res.Checked += counted[id].Pending
-		if counted[id] != tallies[id] {
-			res.TallyDrift = true
-		}
 	}
 	// Driven by the spam users (the partial index users_spam) into the open
 	// recipient entries (campaign_recipients_open).
@@ -201,6 +196,7 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 		return err
 	}
 	defer rows.Close()
+	counted := make(map[int64]store.Tally, len(oneTime))
 	for rows.Next() {
 		var o Offender
 		var cid int64
@@ -209,8 +205,22 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 		}
 		o.Campaign = names[cid]
 		res.Offenders = append(res.Offenders, o)
+		t := counted[cid]
+		t.Offenders++
+		counted[cid] = t
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range oneTime {
+		t := counted[id]
+		t.Pending = pending[id]
+		res.Checked += t.Pending
+		if t != tallies[id] {
+			res.TallyDrift = true
+		}
+	}
+	return nil
 }
 
 // checkOngoing tests every spam user of the org against the audience of

@@ -45,17 +45,39 @@ type Tally struct {
 func Tallies(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]Tally, error) {
 	rows, err := q.QueryContext(ctx, `SELECT campaign_id, sum(pending), sum(offenders) FROM campaign_tallies
 		WHERE org_id = $1 AND campaign_id = ANY($2) GROUP BY campaign_id`, orgID, Int64Array(campaigns))
-	return scanTallies(rows, err)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]Tally, len(campaigns))
+	for rows.Next() {
+		var id int64
+		var t Tally
+		if err := rows.Scan(&id, &t.Pending, &t.Offenders); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
 }
 
-// CountTallies counts the given campaigns' pending entries and offenders
-// from the recipient rows themselves: what the tallies must equal.
-func CountTallies(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]Tally, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.campaign_id, count(*), count(*) FILTER (WHERE u.spam)
-		FROM campaign_recipients r LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
-		WHERE r.org_id = $1 AND r.campaign_id = ANY($2) AND r.status = 'pending'
-		GROUP BY r.campaign_id`, orgID, Int64Array(campaigns))
-	return scanTallies(rows, err)
+// CountPending counts the given campaigns' pending entries from the rows.
+func CountPending(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT campaign_id, count(*) FROM campaign_recipients
+		WHERE org_id = $1 AND campaign_id = ANY($2) AND status = 'pending' GROUP BY campaign_id`, orgID, Int64Array(campaigns))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]int64, len(campaigns))
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }
 
 // TalliesDirty reports whether something other than inboxctl changed a
@@ -127,22 +149,4 @@ func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	// after the snapshot keeps its mark.
 	_, err := tx.ExecContext(ctx, `DELETE FROM campaign_tally_dirty WHERE org_id = $1`, orgID)
 	return err
-}
-
-// scanTallies reads (campaign_id, pending, offenders) rows.
-func scanTallies(rows *sql.Rows, err error) (map[int64]Tally, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]Tally{}
-	for rows.Next() {
-		var id int64
-		var t Tally
-		if err := rows.Scan(&id, &t.Pending, &t.Offenders); err != nil {
-			return nil, err
-		}
-		out[id] = t
-	}
-	return out, rows.Err()
 }
