@@ -382,12 +382,10 @@ func TestDirtyCheckDoesNotWaitToRecount(t *testing.T) {
 	fx.exact(t, ids, "the second check")
 }
 
-// TestWriterWithoutRightsOnTheTallies: a role that may only read and write
-// the recipient lists and users (a sender service's) still writes them;
-// the triggers note its writes with their owner's rights.
-func TestWriterWithoutRightsOnTheTallies(t *testing.T) {
-	ctx := context.Background()
-	fx, _ := tallyFixture(t, 30)
+// senderRole makes a role with a sender service's grants: it may read and
+// write the recipient lists and users, and nothing else.
+func (fx fixture) senderRole(t *testing.T) string {
+	t.Helper()
 	role := fmt.Sprintf("sender_%d", time.Now().UnixNano())
 	for _, q := range []string{
 		`CREATE ROLE ` + role,
@@ -401,6 +399,16 @@ func TestWriterWithoutRightsOnTheTallies(t *testing.T) {
 		fx.db.Exec(`DROP OWNED BY ` + role)
 		fx.db.Exec(`DROP ROLE ` + role)
 	})
+	return role
+}
+
+// TestWriterWithoutRightsOnTheTallies: a role that may only read and write
+// the recipient lists and users (a sender service's) still writes them;
+// the triggers note its writes with their owner's rights.
+func TestWriterWithoutRightsOnTheTallies(t *testing.T) {
+	ctx := context.Background()
+	fx, _ := tallyFixture(t, 30)
+	role := fx.senderRole(t)
 	tx, err := fx.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -421,5 +429,111 @@ func TestWriterWithoutRightsOnTheTallies(t *testing.T) {
 	res, err := campaign.Check(ctx, fx.db, fx.org.ID, campaign.CheckRequest{Names: []string{"T0"}})
 	if err != nil || res.OK || !res.TalliesDirty || len(res.Offenders) != 1 {
 		t.Fatalf("check after the sender's write: %+v, %v", res, err)
+	}
+}
+
+// TestDefinerTriggersIgnoreTheCallersTempSchema replays two attacks on the
+// triggers that run with their owner's rights, as a role with only a
+// sender's grants. A temporary table named like the dirty-note table, with
+// a trigger of the caller's, must neither run with the owner's rights (it
+// tried ALTER ROLE … SUPERUSER) nor swallow the note that keeps campaign
+// check exact: the write is still noted, and the check finds the offender
+// (exit 5).
+func TestDefinerTriggersIgnoreTheCallersTempSchema(t *testing.T) {
+	for _, attack := range []struct {
+		name  string
+		setup []string
+	}{
+		{"escalation", []string{
+			`CREATE TEMP TABLE campaign_tally_dirty (org_id bigint, xact xid8)`,
+			`CREATE FUNCTION pg_temp.grab() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN EXECUTE format('ALTER ROLE %I SUPERUSER', session_user); RETURN NULL; END $$`,
+			`CREATE TRIGGER grab AFTER INSERT ON pg_temp.campaign_tally_dirty FOR EACH ROW EXECUTE FUNCTION pg_temp.grab()`,
+		}},
+		{"swallowed note", []string{
+			`CREATE TEMP TABLE campaign_tally_dirty (org_id bigint, xact xid8)`,
+		}},
+	} {
+		t.Run(attack.name, func(t *testing.T) {
+			ctx := context.Background()
+			fx, _ := tallyFixture(t, 30)
+			role := fx.senderRole(t)
+			if _, err := fx.db.Exec(`ALTER ROLE ` + role + ` LOGIN`); err != nil {
+				t.Fatal(err)
+			}
+			// One session throughout: temporary objects live in it.
+			conn, err := fx.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			steps := append([]string{`SET SESSION AUTHORIZATION ` + role}, attack.setup...)
+			steps = append(steps,
+				`UPDATE users SET spam = true WHERE id = 3`,
+				`UPDATE campaign_recipients SET status = 'pending', reason = NULL WHERE user_id = 3`,
+				`UPDATE users SET name = name || '' WHERE id = 4`,
+				`UPDATE users SET spam = true WHERE id = 4`,
+			)
+			for _, q := range steps {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			var super bool
+			if err := fx.db.QueryRow(`SELECT rolsuper FROM pg_roles WHERE rolname = $1`, role).Scan(&super); err != nil {
+				t.Fatal(err)
+			}
+			if super {
+				t.Fatalf("the sender role %s became superuser through a trigger function", role)
+			}
+			var swallowed int64
+			if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pg_temp.campaign_tally_dirty`).Scan(&swallowed); err != nil {
+				t.Fatal(err)
+			}
+			if swallowed != 0 {
+				t.Fatalf("the caller's temporary table took %d dirty notes", swallowed)
+			}
+			if dirty, err := store.TalliesDirty(ctx, fx.db, fx.org.ID); err != nil || !dirty {
+				t.Fatalf("the sender's write left no dirty note: dirty=%v (%v)", dirty, err)
+			}
+			res, err := campaign.Check(ctx, fx.db, fx.org.ID, campaign.CheckRequest{All: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK || len(res.Offenders) == 0 { // cmd/campaign exits 5 on !OK
+				t.Fatalf("check after the attack says no offender: %+v", res)
+			}
+		})
+	}
+}
+
+// TestDefinerFunctionsFixTheirSearchPath: every function of the schema that
+// runs with its owner's rights has search_path fixed to the schema with
+// pg_temp last (a new one added without it fails here).
+func TestDefinerFunctionsFixTheirSearchPath(t *testing.T) {
+	fx, _ := tallyFixture(t, 5)
+	rows, err := fx.db.Query(`SELECT p.proname, coalesce(array_to_string(p.proconfig, ';'), ''), current_schema()
+		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = current_schema() AND p.prosecdef`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var name, config, schema string
+		if err := rows.Scan(&name, &config, &schema); err != nil {
+			t.Fatal(err)
+		}
+		found++
+		if want := "search_path=" + schema + ", pg_temp"; !strings.Contains(config, want) {
+			t.Errorf("%s runs with its owner's rights with %q, want %q", name, config, want)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("no SECURITY DEFINER function found: the query is wrong")
 	}
 }

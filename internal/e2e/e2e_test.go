@@ -65,7 +65,10 @@ func buildBinary(dir, ldflags string) error {
 
 // TestScripts runs every testdata/script/*.txtar against a fresh migrated
 // database (INBOXCTL_DATABASE_URL) with stdout and stdin not terminals.
-// EMPTY_DATABASE_URL names a database with no migrations applied.
+// EMPTY_DATABASE_URL names a database with no migrations applied;
+// MIGRATIONS counts the embedded migrations and MIGRATION_NAMES lists them
+// as the pending-migrations error does, so that a new migration does not
+// rewrite the scripts.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join(repoRoot, "testdata", "script"),
@@ -74,6 +77,12 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 			env.Setenv("INBOXCTL_DATABASE_URL", testdb.URL(env.T().(testing.TB)))
 			env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
+			var names []string
+			for _, m := range store.Migrations() {
+				names = append(names, m.Name)
+			}
+			env.Setenv("MIGRATIONS", strconv.Itoa(len(names)))
+			env.Setenv("MIGRATION_NAMES", strings.Join(names, ", "))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("NO_COLOR", "")
