@@ -132,6 +132,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	root.AddCommand(helpTopics()...)
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
+	requireUTF8(root)
 	return root
 }
 

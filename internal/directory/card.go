@@ -65,9 +65,7 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 	if batch.Valid {
 		c.SpamBatchID = &batch.Int64
 	}
-	if err := json.Unmarshal(traits, &c.Traits); err != nil {
-		return Card{}, err
-	}
+	c.Traits = traitsText(traits)
 	if _, ok := c.Traits[rules.SpamTrait]; !ok {
 		c.Traits[rules.SpamTrait] = rules.TraitValue(false)
 	}
@@ -92,4 +90,25 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 		c.Timeline = append(c.Timeline, e)
 	}
 	return c, store.Translate(ctx, rows.Err())
+}
+
+// traitsText reads the stored traits as text. inboxctl writes string values
+// only, but a writer around it may store a number, a boolean, null, an
+// array or an object: such a value is shown as its JSON text rather than
+// failing the card, and traits that are not an object at all show as none.
+func traitsText(raw []byte) map[string]string {
+	var values map[string]json.RawMessage
+	if json.Unmarshal(raw, &values) != nil || values == nil {
+		return map[string]string{}
+	}
+	out := make(map[string]string, len(values))
+	for k, v := range values {
+		var s string
+		if len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil {
+			out[k] = s
+		} else {
+			out[k] = string(v)
+		}
+	}
+	return out
 }
