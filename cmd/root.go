@@ -109,6 +109,9 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       version,
+		PersistentPreRun: func(c *cobra.Command, _ []string) {
+			setUse(f, c)
+		},
 	}
 	root.SetVersionTemplate(fmt.Sprintf("inboxctl %s (commit %s, built %s)\n", version, commit, date))
 	pf := root.PersistentFlags()

@@ -1,4 +1,5 @@
-// Package db holds the `inboxctl db` commands: migrate, status and seed.
+// Package db holds the `inboxctl db` commands: migrate, status, seed and
+// grant.
 package db
 
 import (
@@ -9,6 +10,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/seed"
 )
 
@@ -16,16 +18,18 @@ import (
 func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "db <command>",
-		Short: "Migrate, inspect and seed the database",
-		Long: `Apply inboxctl's embedded schema migrations, show which are applied, and
-seed demo data. Every other command refuses a database with pending
-migrations (exit 1) until 'inboxctl db migrate' has run.`,
+		Short: "Migrate, inspect, seed the database and grant levels",
+		Long: `Apply inboxctl's embedded schema migrations, show which are applied, seed
+demo data, and give PostgreSQL roles a level (read, agent, admin). Every other
+command refuses a database with pending migrations (exit 1) until 'inboxctl
+db migrate' has run.`,
 		Example: `  inboxctl db migrate
   inboxctl db status
-  inboxctl db seed --demo --users 100`,
+  inboxctl db seed --demo --users 100
+  inboxctl db grant ravi --level agent`,
 		GroupID: "admin",
 	}
-	c.AddCommand(newCmdMigrate(f), newCmdStatus(f), newCmdSeed(f))
+	c.AddCommand(newCmdMigrate(f), newCmdStatus(f), newCmdSeed(f), newCmdGrant(f))
 	return c
 }
 
@@ -134,5 +138,61 @@ Every time is fixed, so the same N gives the same data.`,
 	}
 	c.Flags().BoolVar(&demo, "demo", false, "seed the demo org")
 	c.Flags().IntVar(&users, "users", seed.DefaultUsers, "number of demo users")
+	return c
+}
+
+func newCmdGrant(f *cmdutil.Factory) *cobra.Command {
+	var level string
+	c := &cobra.Command{
+		Use:   "grant ROLE --level read|agent|admin",
+		Short: "Give a PostgreSQL login role a level: read, agent or admin",
+		Long: `Give an existing PostgreSQL login role exactly one of inboxctl's three levels,
+by making it a member of the group role inboxctl_read, inboxctl_agent or
+inboxctl_admin (created on first use, with the least privileges each level
+needs on this database's tables) and of no other:
+
+  read   reads every org's data; runs only commands that write nothing and act
+         for no agent (db status, org/agent/label/campaign list, campaign
+         audience, recipients and check).
+  agent  acts as the one agent bound to the role (inboxctl agent bind), and
+         row-level security shows it only what that agent may see.
+  admin  everything, including --as ANY (impersonation) and writes that act
+         for no agent.
+
+Run it as the schema owner (the role that ran 'inboxctl db migrate', always
+admin); creating the group roles needs CREATEROLE. Running it again changes
+nothing; granting another level replaces the role's level.`,
+		Example: `  inboxctl db grant ravi --level agent
+  inboxctl db grant ci --level read`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := rules.ParseLevel(level)
+			if err != nil {
+				return errs.Usagef("%v.", err)
+			}
+			db, err := f.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			g, err := db.GrantLevel(c.Context(), args[0], l)
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			if p.Format == output.JSON || p.Format == output.NDJSON {
+				return p.JSON(g)
+			}
+			for _, r := range g.Created {
+				fmt.Fprintf(f.IO.ErrOut, "Created the group role %s.\n", r)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Role %s has level %s.\n", g.Role, g.Level)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&level, "level", "", "read, agent or admin")
+	_ = c.RegisterFlagCompletionFunc("level", cobra.FixedCompletions([]string{"read", "agent", "admin"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
@@ -29,8 +30,15 @@ type Factory struct {
 	// Flags are the root's persistent flags, parsed before any Run.
 	Flags *pflag.FlagSet
 
+	// Command is the running command's name ("spam mark") and Use what it
+	// needs (SPEC §6); the root sets both before the command runs. A nil
+	// Use is a command that acts for no agent and writes: level admin.
+	Command string
+	Use     *rules.Use
+
 	cfg *config.Config
 	db  *store.DB
+	id  *store.Identity
 }
 
 // Config loads the configuration once.
@@ -85,16 +93,52 @@ func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// DB connects and refuses a database with pending migrations.
+// DB connects, refuses a database with pending migrations, and refuses a
+// database role whose level does not run the command (SPEC §6).
 func (f *Factory) DB(ctx context.Context) (*store.DB, error) {
 	db, err := f.RawDB(ctx)
 	if err != nil {
 		return nil, err
 	}
+	id, err := f.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if id.Migrated {
+		// A role with no level may not even read the migrations: say why.
+		if err := rules.AllowLevel(rules.Who{DBRole: id.Role, Level: id.Level}, f.Command, f.use()); err != nil {
+			return nil, err
+		}
+	}
 	if err := db.RequireCurrent(ctx); err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+// Identity is the database role running the command and its level, read
+// once.
+func (f *Factory) Identity(ctx context.Context) (store.Identity, error) {
+	if f.id != nil {
+		return *f.id, nil
+	}
+	db, err := f.RawDB(ctx)
+	if err != nil {
+		return store.Identity{}, err
+	}
+	id, err := store.WhoAmI(ctx, db)
+	if err != nil {
+		return id, err
+	}
+	f.id = &id
+	return id, nil
+}
+
+func (f *Factory) use() rules.Use {
+	if f.Use == nil {
+		return rules.Use{}
+	}
+	return *f.Use
 }
 
 // Close releases the database pool.
@@ -117,33 +161,76 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	return &output.Printer{Out: f.IO.Out, Format: format, Color: f.IO.StdoutTTY && !cfg.NoColor()}, nil
 }
 
-// Org resolves --org (optional when the database holds one org).
+// Org resolves the org (--org, optional when the database holds one org;
+// an agent-level role's is its bound agent's) and checks the acting agent,
+// if any, as Acting does.
 func (f *Factory) Org(ctx context.Context) (*store.DB, directory.Org, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return nil, directory.Org{}, err
-	}
-	cfg, _ := f.Config()
-	org, err := directory.ResolveOrg(ctx, db, cfg.Org())
-	return db, org, err
+	db, ac, err := f.Acting(ctx)
+	return db, ac.Org, err
 }
 
-// Actor resolves --org and --as: the agent whose view, permissions and
-// audit trail apply.
+// Actor is Acting for a command that needs an acting agent: the agent whose
+// view, permissions and audit trail apply.
 func (f *Factory) Actor(ctx context.Context) (*store.DB, directory.Actor, error) {
-	db, org, err := f.Org(ctx)
+	db, ac, err := f.Acting(ctx)
+	if err != nil {
+		return nil, ac, err
+	}
+	if ac.Agent.ID == 0 {
+		return nil, ac, errs.Usagef("This command acts for an agent: pass --as EMAIL (or set INBOXCTL_AGENT, or 'agent' in the config file).")
+	}
+	return db, ac, nil
+}
+
+// Acting resolves who the command acts for (SPEC §6): an agent-level role
+// acts as its bound agent, in its org, and --as may only name that agent;
+// an admin-level role acts as the agent --as names, or for no agent; a
+// read-level role acts for no agent. The acting agent's role must allow the
+// command. Agent.ID is 0 when no agent acts.
+func (f *Factory) Acting(ctx context.Context) (*store.DB, directory.Actor, error) {
+	db, err := f.DB(ctx)
 	if err != nil {
 		return nil, directory.Actor{}, err
 	}
 	cfg, _ := f.Config()
-	if cfg.Agent() == "" {
-		return nil, directory.Actor{}, errs.Usagef("This command acts for an agent: pass --as EMAIL (or set INBOXCTL_AGENT, or 'agent' in the config file).")
+	id, _ := f.Identity(ctx)
+	who := rules.Who{DBRole: id.Role, Level: id.Level}
+	use := f.use()
+	var ac directory.Actor
+	if id.Level == rules.LevelAgent {
+		bound, ok, err := directory.BoundAgent(ctx, db)
+		if err != nil {
+			return nil, ac, err
+		}
+		if !ok {
+			return nil, ac, errs.Refusedf("Role %s is not bound to an agent: the schema owner binds it with 'inboxctl agent bind EMAIL --db-role %s'.", id.Role, id.Role)
+		}
+		if slug := cfg.Org(); slug != "" && slug != bound.Org.Slug {
+			return nil, ac, errs.Refusedf("Role %s acts as agent %s of org %s, not in org %s.", id.Role, bound.Agent.Email, bound.Org.Slug, slug)
+		}
+		if err := rules.AllowImpersonation(who, bound.Agent.Email, cfg.Agent()); err != nil {
+			return nil, ac, err
+		}
+		ac = bound
+	} else {
+		if ac.Org, err = directory.ResolveOrg(ctx, db, cfg.Org()); err != nil {
+			return nil, ac, err
+		}
+		if as := cfg.Agent(); as != "" && use.Agent != rules.ActsForNoAgent {
+			if err := rules.AllowImpersonation(who, "", as); err != nil {
+				return nil, ac, err
+			}
+			if ac.Agent, err = directory.ResolveAgent(ctx, db, ac.Org.ID, as); err != nil {
+				return nil, ac, err
+			}
+		}
 	}
-	agent, err := directory.ResolveAgent(ctx, db, org.ID, cfg.Agent())
-	if err != nil {
-		return nil, directory.Actor{}, err
+	if ac.Agent.ID != 0 {
+		if err := rules.AllowRole(ac.Agent.Email, rules.Role(ac.Agent.Role), f.Command, use); err != nil {
+			return nil, ac, err
+		}
 	}
-	return db, directory.Actor{Org: org, Agent: agent}, nil
+	return db, ac, nil
 }
 
 // Yes reports whether -y/--yes was given.

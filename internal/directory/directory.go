@@ -30,6 +30,7 @@ type Agent struct {
 	Email     string    `json:"email"`
 	Access    string    `json:"access"`
 	Role      string    `json:"role"`
+	DBRole    *string   `json:"db_role"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -108,8 +109,9 @@ func ResolveOrg(ctx context.Context, q store.Querier, slug string) (Org, error) 
 	return Org{}, errs.Usagef("The database holds several orgs (%s): pick one with --org.", strings.Join(slugs, ", "))
 }
 
-// AddAgent adds an agent to an org.
-func AddAgent(ctx context.Context, db *store.DB, orgID int64, email, access, role string) (Agent, error) {
+// AddAgent adds an agent to an org, bound to the PostgreSQL role dbRole
+// unless it is empty.
+func AddAgent(ctx context.Context, db *store.DB, orgID int64, email, access, role, dbRole string) (Agent, error) {
 	e, err := input.Email(email)
 	if err != nil {
 		return Agent{}, errs.Usagef("%v.", err)
@@ -123,17 +125,92 @@ func AddAgent(ctx context.Context, db *store.DB, orgID int64, email, access, rol
 		return Agent{}, errs.Usagef("--role must be owner, admin or teammate, not %q.", role)
 	}
 	a := Agent{Email: e, Access: access, Role: role}
-	err = db.QueryRowContext(ctx, `INSERT INTO agents (org_id, email, access, role) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (org_id, email) DO NOTHING RETURNING id, created_at`, orgID, e, access, role).Scan(&a.ID, &a.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Agent{}, errs.Usagef("Agent %s already exists in this org.", e)
-	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if dbRole != "" {
+			if err := checkBindable(ctx, tx, dbRole, 0); err != nil {
+				return err
+			}
+			a.DBRole = &dbRole
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO agents (org_id, email, access, role, db_role) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (org_id, email) DO NOTHING RETURNING id, created_at`, orgID, e, access, role, nullString(dbRole)).Scan(&a.ID, &a.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.Usagef("Agent %s already exists in this org.", e)
+		}
+		return err
+	})
 	return a, store.Translate(ctx, err)
+}
+
+// BindAgent binds the org's agent with this email to the PostgreSQL role
+// dbRole (SPEC §6): that role then acts as the agent, and only as them.
+func BindAgent(ctx context.Context, db *store.DB, orgID int64, email, dbRole string) (Agent, error) {
+	if dbRole == "" {
+		return Agent{}, errs.Usagef("Name the PostgreSQL role with --db-role ROLE.")
+	}
+	var a Agent
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = ResolveAgent(ctx, tx, orgID, email); err != nil {
+			return err
+		}
+		if err := checkBindable(ctx, tx, dbRole, a.ID); err != nil {
+			return err
+		}
+		a.DBRole = &dbRole
+		_, err = tx.ExecContext(ctx, `UPDATE agents SET db_role = $3 WHERE org_id = $1 AND id = $2`, orgID, a.ID, dbRole)
+		return err
+	})
+	return a, store.Translate(ctx, err)
+}
+
+// checkBindable refuses a role that does not exist or that is bound to
+// another agent than agentID (a role acts as one agent).
+func checkBindable(ctx context.Context, tx *sql.Tx, dbRole string, agentID int64) error {
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)`, dbRole).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return errs.NotFoundf("No PostgreSQL role %s: create it first (CREATE ROLE ... LOGIN), then give it a level with 'inboxctl db grant %s --level agent'.", dbRole, dbRole)
+	}
+	var other, org string
+	err := tx.QueryRowContext(ctx, `SELECT a.email, o.slug FROM agents a JOIN orgs o ON o.id = a.org_id
+		WHERE a.db_role = $1 AND a.id <> $2 FOR UPDATE OF a`, dbRole, agentID).Scan(&other, &org)
+	if err == nil {
+		return errs.Usagef("Role %s is already bound to agent %s of org %s: a role acts as one agent.", dbRole, other, org)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+// BoundAgent is the agent bound to the session's role (session_user), with
+// its org; ok is false when the role is bound to none.
+func BoundAgent(ctx context.Context, q store.Querier) (Actor, bool, error) {
+	var ac Actor
+	err := q.QueryRowContext(ctx, `SELECT o.id, o.slug, o.name, o.created_at, `+agentCols+`
+		FROM agents a JOIN orgs o ON o.id = a.org_id WHERE a.db_role = session_user`).
+		Scan(&ac.Org.ID, &ac.Org.Slug, &ac.Org.Name, &ac.Org.CreatedAt, &ac.Agent.ID, &ac.Agent.Email, &ac.Agent.Access, &ac.Agent.Role, &ac.Agent.DBRole, &ac.Agent.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Actor{}, false, nil
+	}
+	return ac, err == nil, store.Translate(ctx, err)
+}
+
+const agentCols = `a.id, a.email, a.access, a.role, a.db_role, a.created_at`
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // ListAgents lists an org's agents by email.
 func ListAgents(ctx context.Context, q store.Querier, orgID int64) ([]Agent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, email, access, role, created_at FROM agents WHERE org_id = $1 ORDER BY email`, orgID)
+	rows, err := q.QueryContext(ctx, `SELECT `+agentCols+` FROM agents a WHERE a.org_id = $1 ORDER BY a.email`, orgID)
 	if err != nil {
 		return nil, store.Translate(ctx, err)
 	}
@@ -141,7 +218,7 @@ func ListAgents(ctx context.Context, q store.Querier, orgID int64) ([]Agent, err
 	var out []Agent
 	for rows.Next() {
 		var a Agent
-		if err := rows.Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.CreatedAt); err != nil {
+		if err := rows.Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.DBRole, &a.CreatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
@@ -153,8 +230,8 @@ func ListAgents(ctx context.Context, q store.Querier, orgID int64) ([]Agent, err
 func ResolveAgent(ctx context.Context, q store.Querier, orgID int64, email string) (Agent, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	var a Agent
-	err := q.QueryRowContext(ctx, `SELECT id, email, access, role, created_at FROM agents WHERE org_id = $1 AND email = $2`, orgID, e).
-		Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.CreatedAt)
+	err := q.QueryRowContext(ctx, `SELECT `+agentCols+` FROM agents a WHERE a.org_id = $1 AND a.email = $2`, orgID, e).
+		Scan(&a.ID, &a.Email, &a.Access, &a.Role, &a.DBRole, &a.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Agent{}, errs.NotFoundf("No agent %s in this org (see 'inboxctl agent list').", email)
 	}

@@ -82,7 +82,7 @@ func TestBaseTables(t *testing.T) {
 		t.Fatalf("--no-color: %q", out)
 	}
 	// -o still wins on a terminal.
-	if out := run(nil, "agent", "list", "-o", "csv"); !strings.HasPrefix(out, "id,email,access,role,created_at\n1,lead@acme.test,all,teammate,") {
+	if out := run(nil, "agent", "list", "-o", "csv"); !strings.HasPrefix(out, "id,email,access,role,db_role,created_at\n1,lead@acme.test,all,teammate,,") {
 		t.Fatalf("-o csv on a terminal: %q", out)
 	}
 }

@@ -102,6 +102,13 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		}
 		done = append(done, m)
 	}
+	if len(done) > 0 {
+		// New tables get the levels' privileges (db grant gave them on the
+		// tables that existed then).
+		if err := db.InTxConn(ctx, conn, func(tx *sql.Tx) error { return applyLevelGrants(ctx, tx) }); err != nil {
+			return done, err
+		}
+	}
 	return done, nil
 }
 

@@ -229,6 +229,9 @@ func Translate(ctx context.Context, err error) error {
 			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout, retried %d times); nothing was changed. Try again.", MaxAttempts)
 		case code == "40001" || code == "40P01":
 			return errs.Unexpectedf(nil, "The database kept aborting this command because of concurrent work (retried %d times); nothing was changed. Try again.", MaxAttempts)
+		case code == "42501":
+			// Missing privileges, or a row-level security policy.
+			return errs.Refusedf("The database refused this command: %s (see 'inboxctl db grant' and 'inboxctl agent bind').", pe.Message)
 		case code == "53100":
 			return errs.Unexpectedf(nil, "The database server is out of disk space; nothing was changed.")
 		case strings.HasPrefix(code, "23"):
@@ -319,3 +322,7 @@ func StringArray(s []string) any { return pq.Array(s) }
 
 // ScanInt64Array scans an array column into a []int64.
 func ScanInt64Array(dst *[]int64) any { return pq.Array(dst) }
+
+// QuoteIdent quotes a name (a role, a table) for SQL text, where a
+// parameter cannot stand.
+func QuoteIdent(s string) string { return pq.QuoteIdentifier(s) }

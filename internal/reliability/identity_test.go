@@ -1,0 +1,205 @@
+package reliability
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inboxctl/inboxctl/cmd"
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+
+	"github.com/inboxctl/inboxctl/internal/testdb"
+)
+
+// roles are login roles of a demo database, one per level, plus an
+// agent-level role bound to no agent and a role with no level.
+type roles struct {
+	d                                   demo
+	read, agent, admin, unbound, none   string // role names
+	readURL, agentURL, adminURL, unbURL string
+	noneURL                             string
+}
+
+// newRoles creates the roles and gives them their levels with db grant, as
+// the schema owner; the agent-level role is bound to ravi (assigned access,
+// teammate).
+func newRoles(t *testing.T, users int) roles {
+	t.Helper()
+	r := roles{d: newDemo(t, users)}
+	r.read, r.readURL = testdb.LoginRole(t, r.d.url, "ci")
+	r.agent, r.agentURL = testdb.LoginRole(t, r.d.url, "ravi")
+	r.admin, r.adminURL = testdb.LoginRole(t, r.d.url, "lead")
+	r.unbound, r.unbURL = testdb.LoginRole(t, r.d.url, "lost")
+	r.none, r.noneURL = testdb.LoginRole(t, r.d.url, "none")
+	for role, level := range map[string]string{r.read: "read", r.agent: "agent", r.admin: "admin", r.unbound: "agent"} {
+		res := as(t, r.d.url, "db", "grant", role, "--level", level)
+		if res.Code != 0 || !strings.Contains(res.Stderr, "Role "+role+" has level "+level+".") {
+			t.Fatalf("db grant %s --level %s:\n%s", role, level, res)
+		}
+	}
+	if res := as(t, r.d.url, "agent", "bind", "ravi@demo.test", "--db-role", r.agent); res.Code != 0 {
+		t.Fatalf("agent bind:\n%s", res)
+	}
+	return r
+}
+
+// as runs one command line in-process as the role whose URL is u.
+func as(t *testing.T, u string, args ...string) result {
+	t.Helper()
+	return asWithInput(t, u, "", args...)
+}
+
+// asWithInput is as with stdin.
+func asWithInput(t *testing.T, u, stdin string, args ...string) result {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errb}}
+	code := cmd.Run(context.Background(), f, append([]string{"--config", cfg, "--database-url", u}, args...))
+	return result{Stdout: out.String(), Stderr: errb.String(), Code: int(code)}
+}
+
+// expect runs args as u and requires the exit code and, for a refusal, one
+// sentence on stderr holding want.
+func expect(t *testing.T, u string, code int, want string, args ...string) result {
+	t.Helper()
+	r := as(t, u, args...)
+	if r.Code != code {
+		t.Fatalf("%v: exit %d, want %d\n%s", args, r.Code, code, r)
+	}
+	if want != "" && !strings.Contains(r.Stderr, want) {
+		t.Fatalf("%v: stderr lacks %q\n%s", args, want, r)
+	}
+	if code == 4 {
+		oneSentence(t, r)
+	}
+	return r
+}
+
+// TestLevels: what each level may run (SPEC §6's level table), through the
+// binary, as real login roles; db grant is idempotent and checks its input.
+func TestLevels(t *testing.T) {
+	t.Parallel()
+	r := newRoles(t, 40)
+	owner := r.d.url
+
+	// db grant: again changes nothing; bad input.
+	expect(t, owner, 0, "Role "+r.read+" has level read.", "db", "grant", r.read, "--level", "read")
+	expect(t, owner, 3, "No PostgreSQL role no_such_role", "db", "grant", "no_such_role", "--level", "read")
+	expect(t, owner, 2, "--level must be read, agent or admin", "db", "grant", r.read, "--level", "boss")
+	expect(t, owner, 2, "group roles", "db", "grant", "inboxctl_admin", "--level", "read")
+	// Only the schema owner (or an admin) grants; an agent-level role is refused.
+	expect(t, r.agentURL, 4, "'db grant' needs level admin; role "+r.agent+" has level agent", "db", "grant", r.agent, "--level", "admin")
+
+	// No level: nothing runs, and the sentence says how to get one.
+	expect(t, r.noneURL, 4, "Role "+r.none+" has no inboxctl level", "org", "list")
+
+	// read: the read commands, nothing else; no impersonation.
+	for _, args := range [][]string{{"db", "status"}, {"org", "list"}, {"agent", "list"}, {"label", "list"}, {"campaign", "list"},
+		{"campaign", "audience", "Diwali Sale", "--count"}, {"campaign", "check", "--all"}, {"campaign", "check", "--all", "--full"}} {
+		expect(t, r.readURL, 0, "", args...)
+	}
+	for _, args := range [][]string{{"spam", "mark", "1", "--yes"}, {"inbox", "list", "--folder", "you"}, {"user", "show", "1"},
+		{"user", "import", "-f", "-"}, {"org", "create", "x"}, {"campaign", "create", "x", "--kind", "ongoing"}, {"message", "receive", "--from", "+919800000001", "--text", "hi"}} {
+		expect(t, r.readURL, 4, "role "+r.read+" has level read", args...)
+	}
+	expect(t, r.readURL, 4, "needs level agent (as the bound agent) or admin; role "+r.read+" has level read", "campaign", "list", "--as", "owner@demo.test")
+
+	// agent: acts as ravi without --as, and only as ravi.
+	out := expect(t, r.agentURL, 0, "", "inbox", "list", "--folder", "you", "-o", "json")
+	if !strings.Contains(out.Stdout, `"assignee": "ravi@demo.test"`) {
+		t.Fatalf("the agent-level role does not see ravi's folder:\n%s", out)
+	}
+	expect(t, r.agentURL, 0, "", "inbox", "list", "--folder", "you", "--as", "RAVI@demo.test")
+	expect(t, r.agentURL, 4, "acts only as its agent ravi@demo.test, not as owner@demo.test", "inbox", "list", "--folder", "you", "--as", "owner@demo.test")
+	expect(t, r.agentURL, 4, "The all folder needs all-access", "inbox", "list", "--folder", "all")
+	expect(t, r.agentURL, 4, "'org create' needs level admin; role "+r.agent+" has level agent", "org", "create", "x")
+	expect(t, r.agentURL, 4, "'message receive' needs level admin", "message", "receive", "--from", "+919800000001", "--text", "hi")
+	expect(t, r.agentURL, 4, "acts as agent ravi@demo.test of org demo, not in org other", "inbox", "list", "--folder", "you", "--org", "other")
+	expect(t, r.unbURL, 4, "Role "+r.unbound+" is not bound to an agent", "inbox", "list", "--folder", "you")
+
+	// admin: impersonation and writes for no agent.
+	expect(t, r.adminURL, 0, "", "inbox", "list", "--folder", "all", "--as", "owner@demo.test")
+	expect(t, r.adminURL, 0, "", "campaign", "create", "Spring", "--kind", "ongoing")
+	expect(t, r.adminURL, 0, "", "org", "create", "beta")
+	expect(t, r.adminURL, 2, "pass --as EMAIL", "inbox", "list", "--folder", "all", "--org", "demo")
+
+	// agent list shows the binding.
+	list := expect(t, owner, 0, "", "agent", "list", "--org", "demo", "-o", "csv")
+	if !strings.Contains(list.Stdout, "ravi@demo.test,assigned,teammate,"+r.agent+",") || !strings.Contains(list.Stdout, "owner@demo.test,all,owner,,") {
+		t.Fatalf("agent list does not show the binding:\n%s", list)
+	}
+	// A role acts as one agent.
+	expect(t, owner, 2, "Role "+r.agent+" is already bound to agent ravi@demo.test of org demo", "agent", "bind", "asha@demo.test", "--db-role", r.agent, "--org", "demo")
+	expect(t, owner, 3, "No PostgreSQL role nobody_here", "agent", "bind", "asha@demo.test", "--db-role", "nobody_here", "--org", "demo")
+	expect(t, owner, 3, "No agent zed@demo.test", "agent", "bind", "zed@demo.test", "--db-role", r.unbound, "--org", "demo")
+}
+
+// TestAgentRoles: SPEC §6's agent role matrix, as an admin-level role
+// impersonating each demo agent (owner, asha the admin, ravi the
+// teammate), and as an agent-level role bound to each in turn.
+func TestAgentRoles(t *testing.T) {
+	t.Parallel()
+	r := newRoles(t, 12)
+	csv := "phone,name\n+911111111111,New\n"
+	type cmd struct {
+		args  []string
+		stdin string
+		least string // teammate, admin or owner
+	}
+	cmds := []cmd{
+		{[]string{"inbox", "list", "--folder", "you"}, "", "teammate"},
+		{[]string{"label", "list"}, "", "teammate"},
+		{[]string{"notifications", "list"}, "", "teammate"},
+		{[]string{"spam", "list"}, "", "teammate"},
+		{[]string{"user", "show", "2"}, "", "teammate"},
+		{[]string{"campaign", "list"}, "", "admin"},
+		{[]string{"campaign", "audience", "Diwali Sale", "--count"}, "", "admin"},
+		{[]string{"campaign", "check", "--all"}, "", "admin"},
+		{[]string{"user", "import", "-f", "-"}, csv, "admin"},
+		{[]string{"agent", "add", "new@demo.test"}, "", "owner"},
+	}
+	rank := map[string]int{"teammate": 1, "admin": 2, "owner": 3}
+	agents := []struct{ email, role string }{{"ravi@demo.test", "teammate"}, {"asha@demo.test", "admin"}, {"owner@demo.test", "owner"}}
+	for _, a := range agents {
+		for _, c := range cmds {
+			want := 0
+			if rank[a.role] < rank[c.least] {
+				want = 4
+			}
+			args := append(append([]string{}, c.args...), "--as", a.email)
+			res := asWithInput(t, r.adminURL, c.stdin, args...)
+			if res.Code != want && !(want == 0 && c.least == "owner" && res.Code == 2) {
+				t.Errorf("%s (%s): %v: exit %d, want %d\n%s", a.email, a.role, c.args, res.Code, want, res)
+			}
+			if want == 4 && !strings.Contains(res.Stderr, a.email+" is a") {
+				t.Errorf("%s: %v: the refusal does not name what is missing:\n%s", a.email, c.args, res)
+			}
+		}
+	}
+	// The same matrix holds for an agent-level role, bound to each agent.
+	for _, a := range agents {
+		if _, err := r.d.db.Exec(`UPDATE agents SET db_role = NULL WHERE db_role = $1`, r.agent); err != nil {
+			t.Fatal(err)
+		}
+		if res := as(t, r.d.url, "agent", "bind", a.email, "--db-role", r.agent); res.Code != 0 {
+			t.Fatal(res)
+		}
+		for _, c := range cmds[:9] {
+			want := 0
+			if rank[a.role] < rank[c.least] {
+				want = 4
+			}
+			res := asWithInput(t, r.agentURL, c.stdin, c.args...)
+			if res.Code != want {
+				t.Errorf("agent-level role bound to %s: %v: exit %d, want %d\n%s", a.email, c.args, res.Code, want, res)
+			}
+		}
+	}
+}
