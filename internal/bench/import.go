@@ -96,7 +96,7 @@ func opImport(ctx context.Context, r *run) ([]Result, error) {
 				return err
 			}
 			defer r.dropDatabase(ctx, name)
-			p, err := r.cli(ctx, call{db: url, args: []string{"user", "import", "-f", file, "-o", "json"}})
+			p, err := r.cli(ctx, call{db: url, agent: noAgent, args: []string{"user", "import", "-f", file, "-o", "json"}})
 			if err != nil {
 				return err
 			}

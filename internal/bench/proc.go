@@ -16,11 +16,15 @@ import (
 	"github.com/inboxctl/inboxctl/internal/seed"
 )
 
+// noAgent, as a call's agent, runs it acting for no agent (the schema
+// owner, level admin, may).
+const noAgent = "-"
+
 // call is one run of the inboxctl binary.
 type call struct {
 	args  []string
 	db    string    // database URL ("" for none)
-	agent string    // --as (default: the demo owner)
+	agent string    // --as (default: the demo owner; noAgent for none)
 	out   io.Writer // stdout (nil: captured)
 	// okCodes are the exit codes that are not a failure besides 0.
 	okCodes []int
@@ -91,8 +95,10 @@ func (r *run) env(c call) []string {
 	if agent == "" {
 		agent = seed.Owner
 	}
-	env = append(env, "XDG_CONFIG_HOME="+filepath.Join(r.dir, "config"), "NO_COLOR=1",
-		"INBOXCTL_ORG="+seed.Org, "INBOXCTL_AGENT="+agent)
+	env = append(env, "XDG_CONFIG_HOME="+filepath.Join(r.dir, "config"), "NO_COLOR=1", "INBOXCTL_ORG="+seed.Org)
+	if agent != noAgent {
+		env = append(env, "INBOXCTL_AGENT="+agent)
+	}
 	if c.db != "" {
 		env = append(env, "INBOXCTL_DATABASE_URL="+c.db)
 	}

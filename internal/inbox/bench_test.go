@@ -39,7 +39,7 @@ func BenchmarkFolderPage(b *testing.B) {
 	}
 	// An assigned-access agent with no chat yet: the label filter of his
 	// folders must not walk the whole label to find nothing.
-	newcomer, err := directory.AddAgent(ctx, db, org.ID, "newcomer@demo.test", "assigned", "teammate")
+	newcomer, err := directory.AddAgent(ctx, db, org.ID, "newcomer@demo.test", "assigned", "teammate", "")
 	if err != nil {
 		b.Fatal(err)
 	}

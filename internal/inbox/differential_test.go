@@ -28,7 +28,7 @@ func TestFoldersAgreeWithRules(t *testing.T) {
 	agents := []directory.Actor{fx.owner, fx.asha, fx.ravi}
 	for i := 0; i < 5; i++ {
 		access := []string{"all", "assigned"}[i%2]
-		a, err := directory.AddAgent(ctx, fx.db, fx.org.ID, fmt.Sprintf("g%d@gen.test", i), access, "teammate")
+		a, err := directory.AddAgent(ctx, fx.db, fx.org.ID, fmt.Sprintf("g%d@gen.test", i), access, "teammate", "")
 		if err != nil {
 			t.Fatal(err)
 		}

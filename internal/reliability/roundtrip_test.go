@@ -294,7 +294,7 @@ func TestInvalidBytesAreRejectedByLine(t *testing.T) {
 			[]string{"--reason is not valid UTF-8"}},
 		{"argument, invalid UTF-8 ref", owner, nil,
 			[]string{"spam", "mark", "+9198\xff", "--yes"},
-			[]string{"invalid"}},
+			[]string{"not valid UTF-8"}},
 	}
 	for _, c := range cases {
 		r := run(t, c.env, c.stdin, c.args...)

@@ -217,7 +217,7 @@ func TestOutcomesAgreeWithRules(t *testing.T) {
 	var agents []directory.Actor
 	for i := 0; i < 6; i++ {
 		access := []string{"all", "assigned"}[i%2]
-		a, err := directory.AddAgent(ctx, fx.db, fx.org.ID, fmt.Sprintf("a%d@gen.test", i), access, "teammate")
+		a, err := directory.AddAgent(ctx, fx.db, fx.org.ID, fmt.Sprintf("a%d@gen.test", i), access, "teammate", "")
 		if err != nil {
 			t.Fatal(err)
 		}
