@@ -326,3 +326,21 @@ func ScanInt64Array(dst *[]int64) any { return pq.Array(dst) }
 // QuoteIdent quotes a name (a role, a table) for SQL text, where a
 // parameter cannot stand.
 func QuoteIdent(s string) string { return pq.QuoteIdentifier(s) }
+
+// Endpoint is where a URL points: the host (or socket directory), port,
+// user and password after libpq's defaults and PG* variables.
+type Endpoint struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+}
+
+// EndpointOf reads the endpoint of url.
+func EndpointOf(url string) (Endpoint, error) {
+	cfg, err := pq.NewConfig(url)
+	if err != nil {
+		return Endpoint{}, err
+	}
+	return Endpoint{Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password}, nil
+}
