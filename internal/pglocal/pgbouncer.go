@@ -207,3 +207,8 @@ func (p *Pooler) Close() error {
 	}
 	return os.RemoveAll(p.Dir)
 }
+
+// URL is a connection URL for the named database through the pooler.
+func (p *Pooler) URL(db string) string {
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", db, p.Dir, PoolerPort)
+}
