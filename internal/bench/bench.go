@@ -71,7 +71,7 @@ type operation struct {
 }
 
 // operations in the order they run: reads after the mark (whose unmark
-// puts the data back), the concurrency row last (it changes the data
+// puts the data back), the concurrency rows last (they change the data
 // freely).
 var operations = []operation{
 	{"startup", "process start: version and --help", false, opStartup},
@@ -83,6 +83,7 @@ var operations = []operation{
 	{"complete", "dynamic completion of a phone prefix", true, opComplete},
 	{"import", "user import -f of as many new users as the data set has", false, opImport},
 	{"concurrency", "8 clients bulk-marking while 8 assign and label", true, opConcurrency},
+	{"pooler", "the concurrency row through pgbouncer in pool_mode=transaction (pool of 4), beside it on a direct connection", true, opPooler},
 }
 
 // aliases are other names --only accepts: the mark and the unmark are

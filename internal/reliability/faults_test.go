@@ -355,8 +355,9 @@ func TestBulkMarkLockTimeout(t *testing.T) {
 	release()
 	nothingChanged(t, d)
 
-	// Hold the lock again; let go once two different attempts (transactions)
-	// of the mark have been seen waiting on it.
+	// Hold the lock again; let go once two different attempts of the mark
+	// (savepoints of its transaction, each its own locking statement) have
+	// been seen waiting on it.
 	release = holdRow(t, d, 200)
 	done := make(chan error, 1)
 	go func() {
@@ -365,7 +366,7 @@ func TestBulkMarkLockTimeout(t *testing.T) {
 	}()
 	seen := map[string]bool{}
 	waitFor(t, 30*time.Second, "two attempts waiting on the lock", func() bool {
-		rows, err := testdb.Admin().Query(`SELECT xact_start::text FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, d.dbName(t))
+		rows, err := testdb.Admin().Query(`SELECT query_start::text FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, d.dbName(t))
 		if err != nil {
 			t.Fatal(err)
 		}

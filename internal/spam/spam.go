@@ -133,109 +133,135 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 	if req.By == "" {
 		req.By = input.ByAuto
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return Summary{}, store.Translate(ctx, err)
-	}
-	defer conn.Close()
-	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_res`)
-
-	var staged int64
-	if req.Batch != 0 {
-		staged, err = stageBatch(ctx, conn, actor.Org.ID, req.Batch)
-	} else {
-		staged, err = stageRefs(ctx, conn, req)
-	}
-	if err != nil {
-		return Summary{}, err
-	}
-	if staged == 0 {
-		if req.Batch != 0 {
-			// Every user of the batch was already unmarked: nothing to do.
-			return Summary{DryRun: req.DryRun}, nil
-		}
-		return Summary{}, errs.Usagef("No refs given: pass phones or user ids as arguments, or -f FILE (- for stdin).")
-	}
-	if req.Confirm != nil && !req.DryRun {
-		if err := req.Confirm(staged); err != nil {
-			return Summary{}, err
-		}
-	}
+	// One transaction from the first ref read to the last status listed:
+	// a transaction-mode pooler (pgbouncer) may run each transaction of a
+	// client on another server session, so the temp tables live and die
+	// in it (ON COMMIT DROP). The refs are read once, so only the part
+	// after staging is retried (a savepoint). What is left to report is
+	// spooled before the transaction ends and handed on after it, so a
+	// slow reader of the report holds no row lock.
 	var sum Summary
 	var fail *failure
-	body := func(tx *sql.Tx) error {
-		sum = Summary{DryRun: req.DryRun}
+	out := &outcome{}
+	defer out.close()
+	empty := false
+	err := db.InCopyTx(ctx, nil, func(tx *sql.Tx) error {
+		var staged int64
 		var err error
-		if fail, err = apply(ctx, tx, actor, req, act, &sum); err != nil {
+		if req.Batch != 0 {
+			staged, err = stageBatch(ctx, tx, actor.Org.ID, req.Batch)
+		} else {
+			staged, err = stageRefs(ctx, tx, req)
+		}
+		if err != nil {
 			return err
 		}
-		if req.DryRun {
-			return report(ctx, tx, req, act, fail)
+		if staged == 0 {
+			if req.Batch != 0 {
+				// Every user of the batch was already unmarked: nothing to do.
+				empty = true
+				return store.ErrRollback
+			}
+			return errs.Usagef("No refs given: pass phones or user ids as arguments, or -f FILE (- for stdin).")
+		}
+		if req.Confirm != nil && !req.DryRun {
+			if err := req.Confirm(staged); err != nil {
+				return err
+			}
+		}
+		err = db.InSavepoint(ctx, tx, func() error {
+			sum = Summary{DryRun: req.DryRun}
+			fail, err = apply(ctx, tx, actor, req, act, &sum)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if err := out.read(ctx, tx, req, act, fail); err != nil {
+			return err
+		}
+		if fail != nil || req.DryRun {
+			// A failure has changed nothing but temp tables; a dry run
+			// keeps nothing.
+			return store.ErrRollback
 		}
 		return nil
-	}
-	if req.DryRun {
-		err = db.DryRun(ctx, conn, body)
-		sum.BatchID = nil
-	} else {
-		// A failure commits too: it has written nothing but the session's
-		// temp tables, and its refs are listed after the row locks are gone.
-		err = db.InTxConn(ctx, conn, body)
-	}
-	if err != nil {
+	})
+	if err != nil && !errors.Is(err, store.ErrRollback) {
 		return sum, err
 	}
-	if !req.DryRun {
-		if err := report(ctx, conn, req, act, fail); err != nil {
-			if fail == nil {
-				return sum, CutOff(act.name, sum, err)
-			}
-			return sum, err
-		}
-	}
-	if fail != nil {
+	switch {
+	case empty:
+		return Summary{DryRun: req.DryRun}, nil
+	case fail != nil:
 		return sum, fail.err
+	case req.DryRun:
+		sum.BatchID = nil
+		return sum, out.emit(req)
 	}
-	return sum, nil
+	// Committed: a report cut off now must not read as a rollback.
+	return sum, CutOff(act.name, sum, out.emit(req))
 }
 
-// report streams what the outcome leaves to say: the refs of a failure, or
-// else the refs a --skip flag passed over and every ref's status.
-func report(ctx context.Context, q store.Querier, req Request, act action, fail *failure) error {
+// outcome is what a mark or unmark leaves to report, read in its
+// transaction: the refs of a failure (its error's details), or else the
+// refs a --skip flag passed over and every ref's status.
+type outcome struct {
+	skipped spool[Problem]
+	refs    spool[RefStatus]
+}
+
+func (o *outcome) read(ctx context.Context, tx *sql.Tx, req Request, act action, fail *failure) error {
 	if fail != nil {
-		// Every ref that stops the change, in input order, becomes the
-		// error's details: spooled, so a million bad lines keep memory flat.
-		spool := &errs.Spool{}
-		if err := problems(ctx, q, act, fail.kinds, func(p Problem) error { return spool.Add(p.String()) }); err != nil {
-			spool.Close()
+		// Every ref that stops the change, in input order: spooled, so a
+		// million bad lines keep memory flat.
+		details := &errs.Spool{}
+		if err := problems(ctx, tx, act, fail.kinds, func(p Problem) error { return details.Add(p.String()) }); err != nil {
+			details.Close()
 			return err
 		}
-		fail.err.WithSpool(spool)
+		fail.err.WithSpool(details)
 		return nil
 	}
 	if req.OnSkipped != nil {
-		if err := problems(ctx, q, act, skippedKinds(req), req.OnSkipped); err != nil {
+		if err := problems(ctx, tx, act, skippedKinds(req), o.skipped.add); err != nil {
 			return err
 		}
 	}
-	return emit(ctx, q, req.OnRef)
+	if req.OnRef != nil {
+		return statuses(ctx, tx, o.refs.add)
+	}
+	return nil
 }
 
-// stageRefs copies the refs (arguments, then file lines) into the session's
-// temp table spam_refs, parsed: phone or id, or the reason it is invalid.
-func stageRefs(ctx context.Context, conn *sql.Conn, req Request) (int64, error) {
-	tx, err := store.BeginCopyTx(ctx, conn, nil)
-	if err != nil {
-		return 0, store.Translate(ctx, err)
+// emit hands the spooled report to the request's callbacks.
+func (o *outcome) emit(req Request) error {
+	if req.OnSkipped != nil {
+		if err := o.skipped.each(req.OnSkipped); err != nil {
+			return err
+		}
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_refs;
-		CREATE TEMP TABLE spam_refs (ord bigint, line bigint, raw text, phone text COLLATE "C", id bigint, err text)`); err != nil {
-		return 0, store.Translate(ctx, err)
+	if req.OnRef != nil {
+		return o.refs.each(req.OnRef)
+	}
+	return nil
+}
+
+func (o *outcome) close() {
+	o.skipped.close()
+	o.refs.close()
+}
+
+// stageRefs copies the refs (arguments, then file lines) into the
+// transaction's temp table spam_refs, parsed: phone or id, or the reason it
+// is invalid.
+func stageRefs(ctx context.Context, tx *sql.Tx, req Request) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE spam_refs (ord bigint, line bigint, raw text, phone text COLLATE "C", id bigint, err text) ON COMMIT DROP`); err != nil {
+		return 0, err
 	}
 	var ord int64
 	var lineErr error
-	err = store.Copy(ctx, tx, "spam_refs", []string{"ord", "line", "raw", "phone", "id", "err"}, func(row func(...any) error) error {
+	err := store.Copy(ctx, tx, "spam_refs", []string{"ord", "line", "raw", "phone", "id", "err"}, func(row func(...any) error) error {
 		add := func(line any, raw string, bad error) error {
 			ord++
 			if req.Progress != nil && ord%1000 == 0 {
@@ -285,35 +311,26 @@ func stageRefs(ctx context.Context, conn *sql.Conn, req Request) (int64, error) 
 	if lineErr != nil {
 		return 0, errs.Usagef("The refs file cannot be read: %v; nothing was changed.", lineErr)
 	}
-	if err != nil {
-		return 0, store.Translate(ctx, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, store.Translate(ctx, err)
-	}
-	return ord, nil
+	return ord, err
 }
 
 // stageBatch puts the users a mark batch marked that are still spam into
-// spam_refs, by id.
-func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64, error) {
+// the transaction's temp table spam_refs, by id.
+func stageBatch(ctx context.Context, tx *sql.Tx, orgID, batch int64) (int64, error) {
 	var exists bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`, orgID, batch).Scan(&exists); err != nil {
-		return 0, store.Translate(ctx, err)
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`, orgID, batch).Scan(&exists); err != nil {
+		return 0, err
 	}
 	if !exists {
 		return 0, errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam list').", batch)
 	}
-	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_refs`); err != nil {
-		return 0, store.Translate(ctx, err)
-	}
-	res, err := conn.ExecContext(ctx, `
-		CREATE TEMP TABLE spam_refs AS
+	res, err := tx.ExecContext(ctx, `
+		CREATE TEMP TABLE spam_refs ON COMMIT DROP AS
 		SELECT row_number() OVER (ORDER BY id) AS ord, NULL::bigint AS line, phone AS raw,
 		       NULL::text COLLATE "C" AS phone, id, NULL::text AS err
 		FROM users WHERE org_id = $1 AND spam AND spam_batch_id = $2`, orgID, batch)
 	if err != nil {
-		return 0, store.Translate(ctx, err)
+		return 0, err
 	}
 	return res.RowsAffected()
 }
@@ -328,11 +345,8 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_resolved, pg_temp.spam_res`); err != nil {
-		return nil, err
-	}
 	resolve := `
-		CREATE TEMP TABLE spam_resolved AS
+		CREATE TEMP TABLE spam_resolved ON COMMIT DROP AS
 		WITH refs AS (
 			SELECT DISTINCT ON (k) ord, line, raw, phone, id, err
 			FROM (SELECT *, coalesce(phone, id::text, 'invalid:' || coalesce(nullif(raw, ''), ord::text)) AS k FROM spam_refs) s
@@ -347,7 +361,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	args := []any{org}
 	if req.Batch != 0 {
 		// A batch's refs are distinct ids read from users: nothing to resolve.
-		resolve = `CREATE TEMP TABLE spam_resolved AS
+		resolve = `CREATE TEMP TABLE spam_resolved ON COMMIT DROP AS
 			SELECT ord, line, raw, err, id AS user_id, 1 AS nth FROM spam_refs`
 		args = nil
 	}
@@ -524,7 +538,7 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 	}
 	changed := a.Add(string(act.changed))
 	q := fmt.Sprintf(`
-		CREATE TEMP TABLE spam_res AS
+		CREATE TEMP TABLE spam_res ON COMMIT DROP AS
 		SELECT r.ord, r.line, r.raw, r.user_id, r.err, CASE
 			WHEN r.err IS NOT NULL THEN 'invalid'
 			WHEN r.user_id IS NULL THEN 'not_found'
@@ -677,11 +691,8 @@ func refusalReason(act action) string {
 	return "you can unmark only users in your spam folder (assigned to you or marked by you)"
 }
 
-// emit streams each distinct ref's final status to fn, in input order.
-func emit(ctx context.Context, q store.Querier, fn func(RefStatus) error) error {
-	if fn == nil {
-		return nil
-	}
+// statuses streams each distinct ref's final status to fn, in input order.
+func statuses(ctx context.Context, q store.Querier, fn func(RefStatus) error) error {
 	rows, err := q.QueryContext(ctx, `SELECT raw, line, user_id, status FROM spam_res ORDER BY ord`)
 	if err != nil {
 		return store.Translate(ctx, err)

@@ -59,57 +59,73 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS inboxctl_migrations (
 )`
 
 // Migrate applies the pending migrations, each in its own transaction,
-// under an advisory lock so that concurrent runs are safe. It returns the
-// migrations it applied.
+// and returns the ones it applied. Concurrent runs are safe, also through
+// a transaction-mode pooler: each migration's transaction takes a
+// transaction-level advisory lock, then checks again whether the
+// migration is applied, so only one run applies it (and only one runs a
+// CREATE EXTENSION at a time). A session lock would outlive its
+// transaction on whichever server session the pooler gave it, and its
+// unlock could go to another.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
-	conn, err := db.Conn(ctx)
+	ms, err := db.Status(ctx)
 	if err != nil {
-		return nil, Translate(ctx, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-		return nil, Translate(ctx, err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
-	if _, err := conn.ExecContext(ctx, createMigrationsTable); err != nil {
-		return nil, Translate(ctx, err)
-	}
-	applied, err := appliedVersions(ctx, conn)
-	if err != nil {
-		return nil, Translate(ctx, err)
+		return nil, err
 	}
 	var done []Migration
-	for _, m := range Migrations() {
-		if _, ok := applied[m.Version]; ok {
+	for _, m := range ms {
+		if m.AppliedAt != nil {
 			continue
 		}
-		err := func() error {
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inboxctl_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}()
+		applied, err := db.applyMigration(ctx, m)
 		if err != nil {
 			return done, Translate(ctx, err)
 		}
-		done = append(done, m)
+		if applied {
+			done = append(done, m)
+		}
 	}
 	if len(done) > 0 {
 		// New tables get the levels' privileges (db grant gave them on the
 		// tables that existed then).
-		if err := db.InTxConn(ctx, conn, func(tx *sql.Tx) error { return applyLevelGrants(ctx, tx) }); err != nil {
+		err := db.InTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+				return err
+			}
+			return applyLevelGrants(ctx, tx)
+		})
+		if err != nil {
 			return done, err
 		}
 	}
 	return done, nil
+}
+
+// applyMigration applies m unless another run has; it says whether it did.
+func (db *DB) applyMigration(ctx context.Context, m Migration) (applied bool, err error) {
+	tx, err := db.beginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM inboxctl_migrations WHERE version = $1)`, m.Version).Scan(&applied); err != nil || applied {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO inboxctl_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
 }
 
 func appliedVersions(ctx context.Context, q Querier) (map[int]time.Time, error) {

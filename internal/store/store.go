@@ -35,6 +35,21 @@ type DB struct {
 	Password string
 	// LockTimeout is set on every transaction run by InTx.
 	LockTimeout time.Duration
+
+	dialer *cancelDialer
+}
+
+// Close closes the pool, then waits (at most cancelWait) for the cancel
+// requests it sent to be answered: pgbouncer up to 1.20 dies ("FATAL ...
+// bad client state") when a client closes a cancel request's connection
+// before pgbouncer has forwarded it, which a process that exits right
+// after an interrupt does.
+func (db *DB) Close() error {
+	err := db.DB.Close()
+	if db.dialer != nil {
+		db.dialer.wait(cancelWait)
+	}
+	return err
 }
 
 // Open connects to the database named by url (empty: libpq's PG* variables)
@@ -61,11 +76,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if cfg.ApplicationName == "" {
 		cfg.ApplicationName = "inboxctl"
 	}
+	// A statement with parameters goes to the server as one batch (parse,
+	// bind, execute, sync) instead of lib/pq's default two round trips
+	// (parse and describe, then bind and execute), so a transaction-mode
+	// pooler (pgbouncer pool_mode=transaction) cannot send the second to
+	// another server session between them: outside a transaction it was
+	// "unnamed prepared statement does not exist", or worse, another
+	// client's statement bound to our parameters. It also saves a round
+	// trip per statement. lib/pq's name for it says what else it does:
+	// []byte parameters go in binary, which no statement of ours passes.
+	cfg.BinaryParameters = true
 	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, errs.Usagef("The database URL is not valid: %v.", err)
 	}
-	db := &DB{DB: sql.OpenDB(conn), Password: cfg.Password, LockTimeout: DefaultLockTimeout}
+	d := &cancelDialer{}
+	conn.Dialer(d)
+	db := &DB{DB: sql.OpenDB(conn), Password: cfg.Password, LockTimeout: DefaultLockTimeout, dialer: d}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+time.Second)
@@ -137,25 +164,72 @@ const MaxAttempts = 8
 // InTx runs fn in a transaction on db, retrying it whole when PostgreSQL
 // reports a deadlock, a serialization failure or a lock timeout.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return db.inTx(ctx, func() (*sql.Tx, error) { return db.BeginTx(ctx, nil) }, fn)
+	return db.inTx(ctx, func() (*sql.Tx, error) { return db.beginTx(ctx, nil) }, fn)
 }
 
-// InTxConn is InTx on one session, for work that reads temp tables.
+// InTxConn is InTx on conn.
 func (db *DB) InTxConn(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
-	return db.inTx(ctx, func() (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }, fn)
+	return db.inTx(ctx, func() (*sql.Tx, error) { return BeginCopyTx(ctx, conn, nil) }, fn)
+}
+
+// beginTx begins a transaction on a connection of the pool, like
+// BeginCopyTx: its context is ctx without the cancellation.
+func (db *DB) beginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return db.BeginTx(context.WithoutCancel(ctx), opts)
 }
 
 func (db *DB) inTx(ctx context.Context, begin func() (*sql.Tx, error), fn func(tx *sql.Tx) error) error {
+	attempts, err := retry(ctx, func() error { return db.tryTx(ctx, begin, fn) })
+	return translate(ctx, err, attempts)
+}
+
+// InSavepoint runs fn inside a savepoint of tx and, when PostgreSQL
+// reports a deadlock, a serialization failure or a lock timeout, rolls
+// back to the savepoint and runs fn again, as InTx runs a whole
+// transaction again: for the part of a transaction that may run twice,
+// after a part that may not (a COPY of input read once). Its row locks
+// wait at most LockTimeout each. The error is not translated.
+func (db *DB) InSavepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if db.LockTimeout > 0 {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", db.LockTimeout.Milliseconds())); err != nil {
+			return err
+		}
+	}
+	_, err := retry(ctx, func() error {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT retry`); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
+			if Retryable(err) {
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT retry`); rerr != nil {
+					return rerr
+				}
+			}
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT retry`)
+		return err
+	})
+	return err
+}
+
+// retry runs attempt again, with backoff (10 ms doubling to 1 s), while
+// it fails with a Retryable error, at most MaxAttempts times; it returns
+// how many times it ran attempt.
+func retry(ctx context.Context, attempt func() error) (int, error) {
 	backoff := 10 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := db.tryTx(ctx, begin, fn)
-		if err == nil || !Retryable(err) || attempt == MaxAttempts || ctx.Err() != nil {
-			return translate(ctx, err, attempt)
+	for n := 1; ; n++ {
+		err := attempt()
+		if err == nil || !Retryable(err) || n == MaxAttempts || ctx.Err() != nil {
+			return n, err
 		}
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
-			return Translate(ctx, ctx.Err())
+			return n, ctx.Err()
 		}
 		if backoff < time.Second {
 			backoff *= 2
@@ -181,26 +255,17 @@ func (db *DB) tryTx(ctx context.Context, begin func() (*sql.Tx, error), fn func(
 	if err = fn(tx); err != nil {
 		return err
 	}
+	// The transaction's own context does not end with ctx (BeginCopyTx):
+	// an interrupt that came after the last statement still rolls back.
+	if err = ctx.Err(); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
 // ErrRollback, returned by a transaction body, rolls back without error: it
 // is how --dry-run runs the real statements and keeps nothing.
 var ErrRollback = errors.New("rolled back on purpose")
-
-// DryRun runs fn in a transaction like InTxConn and always rolls it back.
-func (db *DB) DryRun(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
-	err := db.InTxConn(ctx, conn, func(tx *sql.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return ErrRollback
-	})
-	if errors.Is(err, ErrRollback) {
-		return nil
-	}
-	return err
-}
 
 // IsUniqueViolation reports a unique_violation (23505).
 func IsUniqueViolation(err error) bool { return pq.As(err, "23505") != nil }
@@ -395,14 +460,23 @@ func Copy(ctx context.Context, tx *sql.Tx, table string, cols []string, fill fun
 	return err
 }
 
-// BeginCopyTx begins a transaction that will COPY on conn. Its context is
-// ctx without the cancellation: database/sql rolls a transaction back on
-// its own when its context ends, and a ROLLBACK sent while lib/pq streams
-// a COPY makes two readers of one connection, which can hang for good.
-// Cancellation still works: Copy stops between rows when ctx ends, each
-// statement run with ctx is cancelled by the server, and the caller's
+// BeginCopyTx begins a transaction on conn; every transaction of ours is
+// begun so. Its context is ctx without the cancellation:
+//   - database/sql rolls a transaction back on its own when its context
+//     ends, and a ROLLBACK sent while lib/pq streams a COPY makes two
+//     readers of one connection, which can hang for good;
+//   - lib/pq watches a transaction's context besides each statement's, and
+//     sends a cancel request for each: two per interrupt, and pgbouncer up
+//     to 1.20 dies of the second ("FATAL ... bad client state").
+//
+// Cancellation still works: Copy stops between rows when ctx ends, the
+// statement in flight is cancelled by the server (one cancel request), a
+// later statement or the commit of InTx sees ctx ended, and the caller's
 // deferred Rollback ends the transaction.
 func BeginCopyTx(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions) (*sql.Tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return conn.BeginTx(context.WithoutCancel(ctx), opts)
 }
 
@@ -438,3 +512,21 @@ func ScanInt64Array(dst *[]int64) any { return pq.Array(dst) }
 // QuoteIdent quotes a name (a role, a table) for SQL text, where a
 // parameter cannot stand.
 func QuoteIdent(s string) string { return pq.QuoteIdentifier(s) }
+
+// Endpoint is where a URL points: the host (or socket directory), port,
+// user and password after libpq's defaults and PG* variables.
+type Endpoint struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+}
+
+// EndpointOf reads the endpoint of url.
+func EndpointOf(url string) (Endpoint, error) {
+	cfg, err := pq.NewConfig(url)
+	if err != nil {
+		return Endpoint{}, err
+	}
+	return Endpoint{Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password}, nil
+}

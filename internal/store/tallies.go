@@ -133,7 +133,7 @@ func (db *DB) RepairTallies(ctx context.Context, orgID int64, wait bool) (done b
 	if wait {
 		lock = `SELECT true FROM pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`
 	}
-	begin := func() (*sql.Tx, error) { return db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}) }
+	begin := func() (*sql.Tx, error) { return db.beginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}) }
 	err = db.inTx(ctx, begin, func(tx *sql.Tx) error {
 		// The lock campaign_tally_compact tries (migration 0003).
 		if err := tx.QueryRowContext(ctx, lock, orgID).Scan(&done); err != nil || !done {
