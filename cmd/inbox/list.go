@@ -96,7 +96,7 @@ func render(p *output.Printer, page inbox.Page) error {
 	if p.Format == output.JSON {
 		return p.JSON(page)
 	}
-	l := p.List(output.Cols("chat_id", "user_id", "phone", "name", "assignee", "label", "spam", "last_message_at", "last_message"))
+	l := p.List(output.Cols("chat_id", "user_id", "phone", "name", "assignee", "label", "spam", "last_message_at", "last_message").Numeric("chat_id", "user_id", "phone"))
 	for _, it := range page.Items {
 		if err := l.Row(it.ChatID, it.UserID, it.Phone, it.Name, it.Assignee, it.Label, it.Spam, it.LastMessageAt, it.LastMessage); err != nil {
 			return err

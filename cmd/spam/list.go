@@ -28,7 +28,7 @@ first, with who marked each, when, why and in which batch.`,
 			if err != nil {
 				return err
 			}
-			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id"))
+			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id").Numeric("user_id", "phone", "batch_id"))
 			err = spam.List(c.Context(), db, actor, batch, func(e spam.Entry) error {
 				return l.Row(e.UserID, e.Phone, e.Name, e.MarkedBy, e.MarkedAt, e.Reason, e.BatchID)
 			})

@@ -96,13 +96,13 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	secrets := f.Secrets()
 	errLine := func(s string) error {
 		return prog.Pause(func() error {
-			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Mask(s, secrets...))
+			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Clean(s, secrets...))
 			return err
 		})
 	}
 	var list *output.List
 	if p.Format == output.NDJSON {
-		list = p.List(output.Cols("ref", "line", "user_id", "status"))
+		list = p.List(output.Cols("ref", "line", "user_id", "status").Numeric("ref", "line", "user_id"))
 		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
 	} else {
 		heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))

@@ -130,7 +130,7 @@ numeric user id.`,
 func cardFields(c directory.Card) []output.Field {
 	fields := []output.Field{
 		{Title: "id", Value: c.ID},
-		{Title: "phone", Value: c.Phone},
+		{Title: "phone", Value: c.Phone, Kind: output.Numeric},
 		{Title: "name", Value: c.Name},
 		{Title: "spam", Value: c.Spam},
 		{Title: "spam_marked_by", Value: c.SpamMarkedBy},

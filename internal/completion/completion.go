@@ -1,7 +1,9 @@
 // Package completion answers shell completion from the database: agent
 // emails, org slugs, campaign and label names, user phones by prefix and
 // recent spam batches. Each answer is one indexed query of at most Limit
-// rows; callers bound the time and stay silent on errors.
+// rows; callers bound the time and stay silent on errors. A candidate is
+// safetext.Visible: a name written around inboxctl with ESC, OSC 52 or a
+// line break in it is offered escaped, never raw to the shell.
 package completion
 
 import (
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/inboxctl/inboxctl/internal/safetext"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
@@ -27,7 +30,7 @@ func strings1(ctx context.Context, q store.Querier, query string, args ...any) (
 		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, safetext.Visible(s))
 	}
 	return out, rows.Err()
 }
@@ -90,7 +93,7 @@ func Batches(ctx context.Context, q store.Querier, orgID int64, prefix string) (
 		if err := rows.Scan(&id, &action, &email, &changed); err != nil {
 			return nil, err
 		}
-		out = append(out, fmt.Sprintf("%d\t%s by %s, %d changed", id, action, email, changed))
+		out = append(out, fmt.Sprintf("%d\t%s by %s, %d changed", id, action, safetext.Visible(email), changed))
 	}
 	return out, rows.Err()
 }
