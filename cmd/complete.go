@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -117,11 +116,6 @@ func (f completer) complete(q orgQuery, needOrg bool) completeFunc {
 		}
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		for i, s := range out {
-			if strings.ContainsRune(s, '\n') {
-				out[i] = strings.ReplaceAll(s, "\n", " ")
-			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}

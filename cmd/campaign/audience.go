@@ -43,7 +43,7 @@ a line. --count prints only the number.`,
 				_, err = fmt.Fprintln(p.Out, n)
 				return err
 			}
-			l := p.List(output.Cols("user_id", "phone", "name"))
+			l := p.List(output.Cols("user_id", "phone", "name").Numeric("user_id", "phone"))
 			row := func(m campaign.Member) error { return l.Row(m.UserID, m.Phone, m.Name) }
 			if l.Textual() {
 				row = func(m campaign.Member) error { return l.RowText(strconv.FormatInt(m.UserID, 10), m.Phone, m.Name) }

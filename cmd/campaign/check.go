@@ -115,7 +115,7 @@ func printCheck(p *output.Printer, errOut io.Writer, res campaign.CheckResult) e
 		_, err := fmt.Fprintln(p.Out, verdict)
 		return err
 	}
-	l := p.List(output.Cols("campaign", "user_id", "phone", "marked_at"))
+	l := p.List(output.Cols("campaign", "user_id", "phone", "marked_at").Numeric("user_id", "phone"))
 	for _, o := range res.Offenders {
 		if err := l.Row(o.Campaign, o.UserID, o.Phone, o.MarkedAt); err != nil {
 			return err

@@ -32,7 +32,7 @@ spam); for an ongoing campaign the sent entries of every run.`,
 			if err != nil {
 				return err
 			}
-			l := p.List(output.Cols("user_id", "phone", "status", "reason"))
+			l := p.List(output.Cols("user_id", "phone", "status", "reason").Numeric("user_id", "phone"))
 			err = campaign.Recipients(c.Context(), db, org.ID, args[0], st, func(r campaign.Recipient) error {
 				return l.Row(r.UserID, r.Phone, r.Status, r.Reason)
 			})

@@ -13,6 +13,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/inbox"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/safetext"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
@@ -108,6 +109,8 @@ func report(f *cmdutil.Factory, userID int64, changed bool, did, unchanged strin
 	if !changed {
 		msg = unchanged
 	}
-	_, err = fmt.Fprintf(f.IO.Out, "Chat %d: %s\n", userID, msg)
+	// msg names the agent or label as stored, which a write around
+	// inboxctl may have filled with escapes.
+	_, err = fmt.Fprintf(f.IO.Out, "Chat %d: %s\n", userID, safetext.Prose(msg))
 	return err
 }

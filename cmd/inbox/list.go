@@ -101,7 +101,7 @@ func render(p *output.Printer, page inbox.Page) error {
 	if p.Format == output.JSON {
 		return p.JSON(page)
 	}
-	l := p.List(output.Cols("chat_id", "user_id", "phone", "name", "assignee", "label", "spam", "last_message_at", "last_message"))
+	l := p.List(output.Cols("chat_id", "user_id", "phone", "name", "assignee", "label", "spam", "last_message_at", "last_message").Numeric("chat_id", "user_id", "phone"))
 	for _, it := range page.Items {
 		var spam any = it.Spam
 		if it.SpamExpired && p.Format == output.Table {

@@ -42,7 +42,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l := p.List(output.Cols("id", "agent", "user_id", "phone", "text", "at"))
+			l := p.List(output.Cols("id", "agent", "user_id", "phone", "text", "at").Numeric("id", "user_id", "phone"))
 			err = inbox.Notifications(c.Context(), db, actor, limit, func(n inbox.Notification) error {
 				return l.Row(n.ID, n.Agent, n.UserID, n.Phone, n.Text, n.At)
 			})

@@ -49,7 +49,7 @@ machine formats), which shows a missing cron job.`,
 				return err
 			}
 			var expired int
-			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id", "until"))
+			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id", "until").Numeric("user_id", "phone", "batch_id"))
 			err = spam.List(c.Context(), db, actor, o, func(e spam.Entry) error {
 				var until any = e.Until
 				if e.Expired {

@@ -104,7 +104,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	secrets := f.Secrets()
 	errLine := func(s string) error {
 		return prog.Pause(func() error {
-			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Mask(s, secrets...))
+			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Clean(s, secrets...))
 			return err
 		})
 	}
@@ -144,7 +144,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 
 // refStream is the -o ndjson per-ref stream of mark, unmark and expire.
 func refStream(p *output.Printer) (*output.List, func(spam.RefStatus) error) {
-	l := p.List(output.Cols("ref", "line", "user_id", "status"))
+	l := p.List(output.Cols("ref", "line", "user_id", "status").Numeric("ref", "line", "user_id"))
 	return l, func(s spam.RefStatus) error { return l.Row(s.Ref, s.Line, s.UserID, s.Status) }
 }
 

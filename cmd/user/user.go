@@ -131,7 +131,7 @@ timeline. REF is a phone (+ then 8-15 digits) or a numeric user id.`,
 func cardFields(c directory.Card) []output.Field {
 	fields := []output.Field{
 		{Title: "id", Value: c.ID},
-		{Title: "phone", Value: c.Phone},
+		{Title: "phone", Value: c.Phone, Kind: output.Numeric},
 		{Title: "name", Value: c.Name},
 		{Title: "spam", Value: c.Spam},
 		{Title: "spam_marked_by", Value: c.SpamMarkedBy},

@@ -106,7 +106,7 @@ func validName(name string) error {
 	if name == "" {
 		return errs.Usagef("A campaign name may not be empty.")
 	}
-	if err := input.Text("campaign name", name, MaxNameLen); err != nil {
+	if err := input.Plain("campaign name", name, MaxNameLen); err != nil {
 		return errs.Usagef("%s.", upperFirst(err.Error()))
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/inboxctl/inboxctl/internal/safetext"
 )
 
 // IOStreams are the process's streams and what they are connected to.
@@ -43,9 +45,10 @@ func System() *IOStreams {
 func (s *IOStreams) CanPrompt() bool { return s.StdinTTY && s.StderrTTY }
 
 // Confirm asks a yes/no question on stderr and reads the answer from
-// stdin; anything but y or yes is no.
+// stdin; anything but y or yes is no. The question is escaped: it names
+// the acting agent as stored.
 func (s *IOStreams) Confirm(question string) (bool, error) {
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	fmt.Fprintf(s.ErrOut, "%s [y/N] ", safetext.Prose(question))
 	answer := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(s.In).ReadString('\n')

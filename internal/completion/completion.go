@@ -1,7 +1,9 @@
 // Package completion answers shell completion from the database: agent
 // emails, org slugs, campaign and label names, user phones by prefix and
 // recent spam batches. Each answer is one indexed query of at most Limit
-// rows; callers bound the time and stay silent on errors.
+// rows; callers bound the time and stay silent on errors. A candidate is
+// safetext.Visible: a name written around inboxctl with ESC, OSC 52 or a
+// line break in it is offered escaped, never raw to the shell.
 package completion
 
 import (
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inboxctl/inboxctl/internal/safetext"
 	"github.com/inboxctl/inboxctl/internal/spam"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
@@ -29,7 +32,7 @@ func strings1(ctx context.Context, q store.Querier, query string, args ...any) (
 		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, safetext.Visible(s))
 	}
 	return out, rows.Err()
 }
@@ -85,7 +88,7 @@ func Batches(ctx context.Context, q store.Querier, orgID int64, prefix string) (
 		if b.Actor != nil {
 			by = *b.Actor
 		}
-		d := fmt.Sprintf("%d\t%s by %s, %d marked, %d still spam", b.ID, b.Kind, by, b.Users, *b.StillSpam)
+		d := fmt.Sprintf("%d\t%s by %s, %d marked, %d still spam", b.ID, b.Kind, safetext.Visible(by), b.Users, *b.StillSpam)
 		if b.Until != nil {
 			d += ", until " + b.Until.UTC().Format(time.RFC3339)
 		}

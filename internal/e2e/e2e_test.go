@@ -92,6 +92,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
 			"sql":   cmdSQL,
+			"envq":  cmdEnvq,
 		},
 	})
 }
@@ -135,6 +136,20 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if _, err := db.ExecContext(ctx, args[0]); err != nil {
 		ts.Fatalf("sql: %v", err)
 	}
+}
+
+// cmdEnvq is `envq NAME GOSTRING`: set $NAME to the Go string
+// literal GOSTRING ("\x1b]0;hi\a"), so a script can pass control characters
+// and bidirectional overrides without holding them raw.
+func cmdEnvq(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envq NAME GOSTRING")
+	}
+	s, err := strconv.Unquote(args[1])
+	if err != nil {
+		ts.Fatalf("envq: %s: %v", args[1], err)
+	}
+	ts.Setenv(args[0], s)
 }
 
 // ptyResult is what a command printed on its terminal and how it exited.

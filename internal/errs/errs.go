@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/safetext"
 )
 
 // Code is a process exit code; scripts depend on these values.
@@ -94,7 +95,9 @@ func ExitCode(err error) Code {
 }
 
 // Report writes the error to w: one sentence, then its details, each line
-// with every secret masked.
+// with every secret masked and nothing that could drive a terminal (an
+// agent email or a name written around inboxctl with ESC in it is shown
+// escaped, safetext.Prose).
 func Report(w io.Writer, err error, secrets ...string) {
 	msg := err.Error()
 	var details []string
@@ -109,14 +112,18 @@ func Report(w io.Writer, err error, secrets ...string) {
 	if errors.Is(err, context.Canceled) && e == nil {
 		msg = "Interrupted: the command was cancelled and nothing was changed."
 	}
-	fmt.Fprintln(w, "Error: "+Mask(msg, secrets...))
+	fmt.Fprintln(w, "Error: "+Clean(msg, secrets...))
 	for _, d := range details {
-		fmt.Fprintln(w, "  "+Mask(d, secrets...))
+		fmt.Fprintln(w, "  "+Clean(d, secrets...))
 	}
 	if e != nil && e.spool != nil {
 		_ = e.spool.WriteTo(w, "  ", secrets...)
 	}
 }
+
+// Clean is a line as it reaches stderr: every secret masked, and what
+// could drive a terminal escaped.
+func Clean(s string, secrets ...string) string { return safetext.Prose(Mask(s, secrets...)) }
 
 // Mask replaces every non-empty secret in s with ****.
 func Mask(s string, secrets ...string) string {

@@ -45,7 +45,7 @@ func (s *Spool) Add(line string) error {
 // Len is the number of lines added.
 func (s *Spool) Len() int64 { return s.n }
 
-// WriteTo writes every line, each after indent and with secrets masked,
+// WriteTo writes every line, each after indent and Clean,
 // then removes the temporary file; a Spool is written once.
 func (s *Spool) WriteTo(out io.Writer, indent string, secrets ...string) error {
 	w := bufio.NewWriterSize(out, 64*1024) // a million lines, not a million writes
@@ -57,7 +57,7 @@ func (s *Spool) WriteTo(out io.Writer, indent string, secrets ...string) error {
 
 func (s *Spool) writeTo(w io.Writer, indent string, secrets []string) error {
 	for _, l := range s.held {
-		if _, err := fmt.Fprintln(w, indent+Mask(l, secrets...)); err != nil {
+		if _, err := fmt.Fprintln(w, indent+Clean(l, secrets...)); err != nil {
 			return err
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Spool) writeTo(w io.Writer, indent string, secrets []string) error {
 	sc := bufio.NewScanner(s.file)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
-		if _, err := fmt.Fprintln(w, indent+Mask(sc.Text(), secrets...)); err != nil {
+		if _, err := fmt.Fprintln(w, indent+Clean(sc.Text(), secrets...)); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/inboxctl/inboxctl/internal/rules"
+	"github.com/inboxctl/inboxctl/internal/safetext"
 )
 
 // Documented limits, in characters, for text users give.
@@ -34,18 +35,33 @@ func Text(field, s string, max int) error {
 	return nil
 }
 
-// Label validates a label name: 1–22 characters, not blank.
+// Plain validates one line of plain text that inboxctl shows back to
+// people (an agent email, a label, a campaign name, a reason): Text, and
+// no control or bidirectional formatting character (safetext.Unsafe),
+// which could drive a terminal or disguise the text wherever it is shown.
+// The error names the character by its code point, never raw.
+func Plain(field, s string, max int) error {
+	if err := Text(field, s, max); err != nil {
+		return err
+	}
+	if r, bad := safetext.First(s); bad {
+		return fmt.Errorf("%s may not contain control or bidirectional formatting characters (it has U+%04X)", field, r)
+	}
+	return nil
+}
+
+// Label validates a label name: 1–22 characters, not blank, plain.
 func Label(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return fmt.Errorf("a label needs 1 to %d characters", MaxLabelLen)
 	}
-	return Text("label", s, MaxLabelLen)
+	return Plain("label", s, MaxLabelLen)
 }
 
 // Email validates and normalises an agent email (lower case).
 func Email(s string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(s))
-	if err := Text("email", e, MaxEmailLen); err != nil {
+	if err := Plain("email", e, MaxEmailLen); err != nil {
 		return "", err
 	}
 	at := strings.IndexByte(e, '@')

@@ -1,10 +1,16 @@
 // Package output prints results behind the -o flag: a go-pretty table for
 // people at a terminal, and json, ndjson, csv and tsv for scripts. Lists
 // stream: json, ndjson, csv and tsv write each row as it arrives.
+//
+// Text that customers and agents wrote is data, never instructions: table
+// and tsv cells escape control characters and bidirectional formatting
+// (safetext.Escape), json writes them as \u escapes, and csv puts a ' before
+// a text cell that a spreadsheet would run as a formula.
 package output
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,10 +18,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/inboxctl/inboxctl/internal/safetext"
 )
 
 // Format is an output format.
@@ -55,19 +63,53 @@ type Printer struct {
 	Color  bool
 }
 
+// Kind is what a column's text cells hold, which decides whether csv must
+// keep a spreadsheet from running them as formulas.
+type Kind uint8
+
+const (
+	// Written is text a customer or agent wrote, or may have (the default):
+	// in csv a cell starting with = + - @, a tab or a CR gets a leading '.
+	Written Kind = iota
+	// Numeric is a phone, an id or a number given as text: csv leaves a
+	// cell that is one (+919800000001, -2, 1.5) as it is, and guards any
+	// other like Written text (an invalid ref echoed back, say).
+	Numeric
+)
+
 // Column is a field of a list: Key in json/ndjson/csv, Title in a table.
 type Column struct {
 	Key   string
 	Title string
+	Kind  Kind
 }
 
-// Cols builds columns from keys; titles are the keys upper-cased.
-func Cols(keys ...string) []Column {
-	out := make([]Column, len(keys))
+// Columns are a list's fields.
+type Columns []Column
+
+// Cols builds Written columns from keys; titles are the keys upper-cased.
+func Cols(keys ...string) Columns {
+	out := make(Columns, len(keys))
 	for i, k := range keys {
 		out[i] = Column{Key: k, Title: strings.ToUpper(strings.ReplaceAll(k, "_", " "))}
 	}
 	return out
+}
+
+// Numeric makes the named columns Numeric. Naming a column the list does
+// not have is a programming error and panics.
+func (cs Columns) Numeric(keys ...string) Columns {
+	for _, k := range keys {
+		i := 0
+		for i < len(cs) && cs[i].Key != k {
+			i++
+		}
+		if i == len(cs) {
+			panic("output: no column " + k)
+		}
+		cs[i].Kind = Numeric
+	}
+	return cs
 }
 
 // List is a streaming list writer.
@@ -117,6 +159,9 @@ func (l *List) Row(vals ...any) error {
 		rec := l.rec[:len(vals)]
 		for i, v := range vals {
 			rec[i] = Text(v)
+			if !literal(v) {
+				rec[i] = csvCell(l.cols[i].Kind, rec[i])
+			}
 		}
 		return l.csv.Write(rec)
 	case TSV:
@@ -124,7 +169,7 @@ func (l *List) Row(vals ...any) error {
 			if i > 0 {
 				l.w.WriteByte('\t')
 			}
-			l.w.WriteString(escapeTSV(Text(v)))
+			l.w.WriteString(safetext.Escape(Text(v)))
 		}
 		return l.w.WriteByte('\n')
 	case Table:
@@ -164,7 +209,7 @@ func (l *List) writeObject(vals []any) error {
 		if err != nil {
 			return err
 		}
-		l.w.Write(b)
+		l.w.Write(jsonEscape(b))
 	}
 	return l.w.WriteByte('}')
 }
@@ -179,13 +224,20 @@ func (l *List) Textual() bool { return l.p.Format == CSV || l.p.Format == TSV }
 func (l *List) RowText(cells ...string) error {
 	l.n++
 	if l.p.Format == CSV {
-		return l.csv.Write(cells)
+		if cap(l.rec) < len(cells) {
+			l.rec = make([]string, len(cells))
+		}
+		rec := l.rec[:len(cells)]
+		for i, c := range cells {
+			rec[i] = csvCell(l.cols[i].Kind, c)
+		}
+		return l.csv.Write(rec)
 	}
 	for i, c := range cells {
 		if i > 0 {
 			l.w.WriteByte('\t')
 		}
-		l.w.WriteString(escapeTSV(c))
+		l.w.WriteString(safetext.Escape(c))
 	}
 	return l.w.WriteByte('\n')
 }
@@ -240,10 +292,12 @@ func (l *List) flushTable() error {
 // Len is the number of rows written.
 func (l *List) Len() int { return l.n }
 
-// Field is one line of a record shown as a key/value table.
+// Field is one line of a record shown as a key/value table; Kind is its
+// value's, as a column's (a phone is Numeric).
 type Field struct {
 	Title string
 	Value any
+	Kind  Kind
 }
 
 // Record prints one document: v as JSON for json and ndjson, fields as a
@@ -259,6 +313,7 @@ func (p *Printer) Record(v any, fields []Field) error {
 		l.tbl.Style().Options.DrawBorder = false
 	}
 	for _, f := range fields {
+		l.cols[1].Kind = f.Kind
 		if err := l.Row(f.Title, f.Value); err != nil {
 			return err
 		}
@@ -268,11 +323,44 @@ func (p *Printer) Record(v any, fields []Field) error {
 
 // JSON prints v as one indented JSON document (ndjson: one line).
 func (p *Printer) JSON(v any) error {
-	enc := json.NewEncoder(p.Out)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	if p.Format != NDJSON {
 		enc.SetIndent("", "  ")
 	}
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := p.Out.Write(jsonEscape(b.Bytes()))
+	return err
+}
+
+// jsonEscape writes as \uHHHH the unsafe characters that encoding/json
+// leaves raw (DEL, C1 controls such as the 8-bit CSI, bidirectional
+// overrides):
+// any JSON reader reads the same strings, and a terminal shown the
+// document sees nothing to act on. Outside its strings JSON is ASCII, so
+// every such character is inside one.
+func jsonEscape(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < 0x7f {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && safetext.Unsafe(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }
 
 func newTable(color bool) table.Writer {
@@ -350,22 +438,55 @@ func tableText(v any) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.Map(terminalSafe, s)
+	// One line, and nothing a customer wrote (ESC sequences that move the
+	// cursor, retitle the window or write the clipboard) drives the
+	// terminal of whoever lists it.
+	return safetext.Escape(s)
 }
 
-// terminalSafe keeps a table cell on one line and harmless to a terminal:
-// line breaks and tabs become spaces, and every other control character
-// becomes U+FFFD, so text a customer chose (a name with ESC sequences that
-// move the cursor, retitle the window or write the clipboard) cannot drive
-// the terminal of whoever lists it.
-func terminalSafe(r rune) rune {
-	switch {
-	case r == '\n' || r == '\r' || r == '\t':
-		return ' '
-	case unicode.IsControl(r):
-		return '\uFFFD'
+// literal reports whether v is a value inboxctl formats itself (a number,
+// a flag, a time), which no spreadsheet runs as a formula.
+func literal(v any) bool {
+	switch v.(type) {
+	case int, int64, *int64, float64, bool, time.Time, *time.Time:
+		return true
 	}
-	return r
+	return false
+}
+
+// csvCell neutralises a text cell that a spreadsheet would run as a
+// formula (OWASP's list of first characters) with a leading ', unless it
+// is a number in a Numeric column.
+func csvCell(k Kind, s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if k == Numeric && isNumber(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// isNumber: an optional sign, digits, and an optional fraction (a phone
+// in E.164 is one).
+func isNumber(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	return digitsOnly(whole) && (!dot || digitsOnly(frac))
+}
+
+func digitsOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func jsonValue(v any) any {
@@ -393,7 +514,3 @@ func trimLines(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-var tsvEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
-
-func escapeTSV(s string) string { return tsvEscaper.Replace(s) }

@@ -52,7 +52,7 @@ var (
 // rows hold every kind of value: strings with tabs, newlines, backslashes,
 // commas and quotes; ints; bools; times; nil pointers and nil.
 func writeList(p *output.Printer) error {
-	l := p.List(output.Cols("user_id", "phone", "name", "spam", "marked_at", "reason"))
+	l := p.List(output.Cols("user_id", "phone", "name", "spam", "marked_at", "reason").Numeric("phone"))
 	var nilTime *time.Time
 	var nilStr *string
 	reason := "tab\there\nnewline \\ backslash"
@@ -84,7 +84,7 @@ func writeRecord(p *output.Printer) error {
 	v := card{ID: 7, Phone: "+919800000007", Name: name, Spam: true, Traits: map[string]string{"Marked as Spam": "Yes", "city": "Pune"}, MarkedAt: &m}
 	return p.Record(v, []output.Field{
 		{Title: "ID", Value: v.ID},
-		{Title: "Phone", Value: v.Phone},
+		{Title: "Phone", Value: v.Phone, Kind: output.Numeric},
 		{Title: "Name", Value: v.Name},
 		{Title: "Spam", Value: v.Spam},
 		{Title: "Traits", Value: "Marked as Spam=Yes\tcity=Pune"},
@@ -238,14 +238,15 @@ func TestColor(t *testing.T) {
 	}
 }
 
-// TestTableCellsSafe: a table shows control characters as harmless text.
+// TestTableCellsSafe: a table shows control characters as visible
+// escapes, each cell on one line.
 func TestTableCellsSafe(t *testing.T) {
 	var b bytes.Buffer
 	l := (&output.Printer{Out: &b, Format: output.Table}).List(output.Cols("name"))
 	l.Row("evil\x1b]0;title\x07\nname")
 	l.Close()
-	if strings.ContainsAny(b.String(), "\x1b\x07") || strings.Count(b.String(), "\n") != 2 {
-		t.Fatalf("table cell not made safe: %q", b.String())
+	if want := "NAME\n" + `evil\x1b]0;title\x07\nname` + "\n"; b.String() != want {
+		t.Fatalf("table cell not made safe:\n got %q\nwant %q", b.String(), want)
 	}
 }
 

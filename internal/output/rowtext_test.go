@@ -15,11 +15,13 @@ func TestRowTextMatchesRow(t *testing.T) {
 		{int64(22), "+919800000002", "tab\there, newline\nhere, back\\slash"},
 		{int64(333), "+919800000003", `quote "and", comma`},
 		{int64(4444), "", ""},
+		{int64(5), "+919800000005", "=HYPERLINK(\"http://evil.example/\")\x1b]0;hi\a"},
+		{int64(6), "=1+1", "+1 \u202e@SUM(A1)"},
 	}
 	for _, format := range []output.Format{output.CSV, output.TSV} {
 		var viaRow, viaText bytes.Buffer
-		a := (&output.Printer{Out: &viaRow, Format: format}).List(output.Cols("user_id", "phone", "name"))
-		b := (&output.Printer{Out: &viaText, Format: format}).List(output.Cols("user_id", "phone", "name"))
+		a := (&output.Printer{Out: &viaRow, Format: format}).List(output.Cols("user_id", "phone", "name").Numeric("user_id", "phone"))
+		b := (&output.Printer{Out: &viaText, Format: format}).List(output.Cols("user_id", "phone", "name").Numeric("user_id", "phone"))
 		if !b.Textual() {
 			t.Fatalf("%s list is not textual", format)
 		}

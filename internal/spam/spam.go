@@ -136,7 +136,7 @@ func Unmark(ctx context.Context, db *store.DB, actor directory.Actor, req Reques
 }
 
 func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, act action) (Summary, error) {
-	if err := input.Text("--reason", req.Reason, input.MaxReasonLen); err != nil {
+	if err := input.Plain("--reason", req.Reason, input.MaxReasonLen); err != nil {
 		return Summary{}, errs.Usagef("%v.", err)
 	}
 	if req.Batch != 0 && (len(req.Refs) > 0 || req.File != nil) {
