@@ -229,6 +229,9 @@ func Translate(ctx context.Context, err error) error {
 			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout, retried %d times); nothing was changed. Try again.", MaxAttempts)
 		case code == "40001" || code == "40P01":
 			return errs.Unexpectedf(nil, "The database kept aborting this command because of concurrent work (retried %d times); nothing was changed. Try again.", MaxAttempts)
+		case strings.HasPrefix(code, "IX"):
+			// A rule guard of migration 0009: its message names the rule.
+			return errs.Refusedf("%s.", pe.Message)
 		case code == "42501":
 			// Missing privileges, or a row-level security policy.
 			return errs.Refusedf("The database refused this command: %s (see 'inboxctl db grant' and 'inboxctl agent bind').", pe.Message)

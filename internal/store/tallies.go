@@ -150,3 +150,8 @@ func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM campaign_tally_dirty WHERE org_id = $1`, orgID)
 	return err
 }
+
+// SpamWriteSQL tells the rule guards (migration 0009) that this transaction
+// is a mark or an unmark: it may change users' spam flags and the spam
+// trait, and chats' stored spam state.
+const SpamWriteSQL = `SELECT set_config('inboxctl.spam_write', 'on', true)`
