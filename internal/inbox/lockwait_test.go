@@ -8,6 +8,7 @@ import (
 
 	"github.com/inboxctl/inboxctl/internal/inbox"
 	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 // An assign that waited for a mark to commit is refused with the sentence
@@ -21,6 +22,9 @@ func TestRefusalAfterWaitingForAMarkNamesTheMarker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mark.Rollback()
+	if _, err := mark.ExecContext(ctx, store.SpamWriteSQL); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []string{
 		`UPDATE users SET spam = true, spam_marked_by = $2, spam_marked_at = now() WHERE org_id = $1 AND id = 7`,
 		`UPDATE chats SET folder = 'spam', spam_marked_by = $2 WHERE org_id = $1 AND user_id = 7`,

@@ -17,6 +17,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/seed"
 	"github.com/inboxctl/inboxctl/internal/spam"
+	"github.com/inboxctl/inboxctl/internal/testdb"
 )
 
 // inProcess runs one command line through cmd.Run with buffers for its
@@ -173,6 +174,9 @@ func TestPermissionMatrix(t *testing.T) {
 	actors := []string{seed.Owner, seed.Ravi}
 	n := len(commands) * len(actors) * len(situations)
 	d := newDemo(t, n)
+	// The cases are staged by SQL the rule guards refuse (a spam chat
+	// assigned after the mark).
+	testdb.WithoutRuleGuards(t, d.db)
 	// A clean slate: the seed's assignments and labels are replaced by
 	// each case's own.
 	if _, err := d.db.Exec(`UPDATE chats SET assignee_id = NULL, label_id = NULL`); err != nil {

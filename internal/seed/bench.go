@@ -51,6 +51,10 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 		if err := store.TallyOwnWrites(ctx, tx); err != nil {
 			return err
 		}
+		// The seed marks users: the rule guards let a mark's writes through.
+		if _, err := tx.ExecContext(ctx, store.SpamWriteSQL); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, created_at)
 			VALUES ($1, 'mark', $2, $3, '2026-01-02Z') RETURNING id`, orgID, owner, BenchSpamReason).Scan(&res.SpamBatch); err != nil {
 			return err

@@ -491,6 +491,11 @@ func tallyOwnWrites() stmt {
 	return stmt{store.TallyOwnWritesSQL, nil}
 }
 
+// spamWrite: this transaction is a mark or an unmark (store.SpamWriteSQL).
+func spamWrite() stmt {
+	return stmt{store.SpamWriteSQL, nil}
+}
+
 // compactTallies folds the org's tally deltas (store.CompactTallies).
 func compactTallies(org int64) stmt {
 	return stmt{store.CompactTalliesSQL, []any{org}}
@@ -510,6 +515,7 @@ func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	return execAll(ctx, tx,
 		lockCampaignLists(org),
 		tallyOwnWrites(),
+		spamWrite(),
 		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, count(*) FROM spam_res WHERE status = 'marked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				spam_until = $7, traits = u.traits || jsonb_build_object($5::text, $6::text)
@@ -555,6 +561,7 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	return execAll(ctx, tx,
 		lockCampaignLists(org),
 		tallyOwnWrites(),
+		spamWrite(),
 		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, -count(*) FROM spam_res WHERE status = 'unmarked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				spam_until = NULL, traits = u.traits || jsonb_build_object($2::text, $3::text)

@@ -320,6 +320,9 @@ func translate(ctx context.Context, err error, attempts int) error {
 			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout); nothing was changed. %s", tries)
 		case code == "40001" || code == "40P01":
 			return errs.Unexpectedf(nil, "The database aborted this command because of concurrent work (%s); nothing was changed. %s", pe.Message, tries)
+		case strings.HasPrefix(code, "IX"):
+			// A rule guard of migration 0009: its message names the rule.
+			return errs.Refusedf("%s.", pe.Message)
 		case code == "42501":
 			// Missing privileges, or a row-level security policy.
 			return errs.Refusedf("The database refused this command: %s (see 'inboxctl db grant' and 'inboxctl agent bind').", pe.Message)

@@ -198,3 +198,8 @@ func ExpiredMarks(ctx context.Context, q Querier) ([]OrgCount, error) {
 	}
 	return out, rows.Err()
 }
+
+// SpamWriteSQL tells the rule guards (migration 0009) that this transaction
+// is a mark or an unmark: it may change users' spam flags and the spam
+// trait, and chats' stored spam state.
+const SpamWriteSQL = `SELECT set_config('inboxctl.spam_write', 'on', true)`

@@ -45,3 +45,25 @@ func AsRole(u, role string) string {
 	parsed.User = url.User(role)
 	return parsed.String()
 }
+
+// WithoutRuleGuards turns off, in the test's database, the triggers that
+// guard the spam rules for writers around inboxctl (migration 0009), for
+// a test that stages a state they refuse: a spam flag flipped by psql, a
+// pending entry of a spam user, a spam user's chat assigned. It is the
+// state a write with triggers off (a restore, or a database from before
+// 0009) leaves, which inboxctl must still handle.
+func WithoutRuleGuards(t testing.TB, db *store.DB) {
+	t.Helper()
+	for _, s := range []string{
+		`ALTER TABLE users DISABLE TRIGGER rule_guard_users_insert`,
+		`ALTER TABLE users DISABLE TRIGGER rule_guard_users_update`,
+		`ALTER TABLE chats DISABLE TRIGGER rule_guard_chats`,
+		`ALTER TABLE messages DISABLE TRIGGER rule_guard_messages`,
+		`ALTER TABLE campaign_recipients DISABLE TRIGGER rule_guard_recipients`,
+		`ALTER TABLE notifications DISABLE TRIGGER rule_guard_notifications`,
+	} {
+		if _, err := db.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
