@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -17,11 +19,6 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
-
-// Build is what goreleaser's ldflags set.
-type Build struct {
-	Version, Commit, Date string
-}
 
 // Factory builds what commands need, lazily, once.
 type Factory struct {
@@ -85,12 +82,40 @@ func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := nothingConfigured(ctx, cfg); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL())
 	if err != nil {
 		return nil, err
 	}
 	f.db = db
 	return db, nil
+}
+
+// nothingConfigured is the error for a first run: no database URL (flag,
+// environment or config file), no PGHOST, PGHOSTADDR or PGSERVICE, and
+// nothing listening at libpq's default, localhost:5432 (or $PGPORT). It
+// says how to configure one, or how to get one, instead of "connection
+// refused".
+func nothingConfigured(ctx context.Context, cfg *config.Config) error {
+	if cfg.DatabaseURL() != "" || os.Getenv("PGHOST") != "" || os.Getenv("PGHOSTADDR") != "" || os.Getenv("PGSERVICE") != "" {
+		return nil
+	}
+	port := os.Getenv("PGPORT")
+	if port == "" {
+		port = "5432"
+	}
+	addr := net.JoinHostPort("localhost", port)
+	conn, err := (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
+	if err == nil {
+		conn.Close()
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &errs.Error{Code: errs.Unexpected, Msg: fmt.Sprintf("No database is configured and nothing is listening at libpq's default, %s: set INBOXCTL_DATABASE_URL or pass --database-url, or run 'inboxctl demo --keep' for a private database to try.", addr)}
 }
 
 // DB connects, refuses a database with pending migrations, and refuses a
