@@ -69,6 +69,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	}
 	err := root.ExecuteContext(ctx)
 	f.Close()
+	if errors.Is(err, cmdutil.ErrPagerClosed) {
+		err = nil // quit the pager before the end: read enough
+	}
 	if err == nil {
 		return errs.OK
 	}
@@ -132,6 +135,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	pf.StringP("output", "o", "", "output format: table|json|ndjson|csv|tsv (default table on a terminal, tsv otherwise)")
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/inboxctl/config.yaml)")
 	pf.Bool("no-color", false, "disable colour")
+	pf.Bool("no-pager", false, "do not page long tables through $INBOXCTL_PAGER, $PAGER or less")
 	pf.BoolP("yes", "y", false, "do not ask for confirmation")
 	f.Flags = pf
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

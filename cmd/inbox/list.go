@@ -77,7 +77,11 @@ moves goes to the top and is not shown twice. The SPAM column flags spam chats.`
 				fmt.Fprintf(f.IO.ErrOut, "No %schats in the %s folder.\n", more, o.folder)
 			}
 			if page.NextCursor != "" && p.Format != output.JSON && (p.Format == output.Table || f.IO.StderrTTY) {
-				fmt.Fprintf(f.IO.ErrOut, "Next page: %s\n", nextCommand(c, page.NextCursor))
+				hint := f.IO.ErrOut
+				if f.Paging() {
+					hint = p.Out // below the table, in the pager
+				}
+				fmt.Fprintf(hint, "Next page: %s\n", nextCommand(c, page.NextCursor))
 			}
 			return nil
 		},

@@ -36,6 +36,8 @@ type Factory struct {
 	cfg *config.Config
 	db  *store.DB
 	id  *store.Identity
+
+	pager *pagerWriter
 }
 
 // Config loads the configuration once.
@@ -166,8 +168,11 @@ func (f *Factory) use() rules.Use {
 	return *f.Use
 }
 
-// Close releases the database pool.
+// Close waits for the pager, if one runs, and releases the database pool.
 func (f *Factory) Close() {
+	if f.pager != nil {
+		f.pager.wait()
+	}
 	if f.db != nil {
 		f.db.Close()
 	}
@@ -183,8 +188,35 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, errs.Usagef("%v.", err)
 	}
-	return &output.Printer{Out: f.IO.Out, Format: format, Color: f.IO.StdoutTTY && !cfg.NoColor()}, nil
+	p := &output.Printer{Out: f.IO.Out, Format: format, Color: f.IO.StdoutTTY && !cfg.NoColor()}
+	if f.IO.StdoutTTY {
+		p.Width = f.IO.TermWidth
+	}
+	if format == output.Table && f.IO.StdoutTTY && f.IO.TermHeight > 1 && !f.noPager() {
+		if f.pager == nil {
+			if cmd := PagerCommand(); cmd != "" {
+				f.pager = &pagerWriter{out: f.IO.Out, command: cmd, lines: f.IO.TermHeight - 1, env: pagerEnv()}
+			}
+		}
+		if f.pager != nil {
+			p.Out = f.pager
+		}
+	}
+	return p, nil
 }
+
+// noPager reports whether --no-pager was given.
+func (f *Factory) noPager() bool {
+	if f.Flags == nil {
+		return false
+	}
+	off, _ := f.Flags.GetBool("no-pager")
+	return off
+}
+
+// Paging reports whether a long table is being shown through the pager
+// (then a hint after it belongs in the pager too, not on stderr).
+func (f *Factory) Paging() bool { return f.pager != nil && f.pager.Paging() }
 
 // Org resolves the org (--org, optional when the database holds one org;
 // an agent-level role's is its bound agent's) and checks the acting agent,

@@ -227,7 +227,13 @@ func (l *List) Close() error {
 		}
 		l.w.WriteString("]\n")
 	}
-	return l.w.Flush()
+	if err := l.w.Flush(); err != nil {
+		return err
+	}
+	if r, ok := l.p.Out.(interface{ Release() error }); ok {
+		return r.Release()
+	}
+	return nil
 }
 
 // tableChunk is how many rows a table holds before it is written out: a
