@@ -104,16 +104,16 @@ type completeFunc = func(*cobra.Command, []string, string) ([]string, cobra.Shel
 func (f completer) completeOrg(q orgQuery) completeFunc { return f.complete(q, true) }
 
 // completeUsers offers the phones of the users the command accepts, in
-// the view of the acting agent when one is configured (--as, or the
-// agent's own role), else the org's (the command will ask for --as).
+// the view of the acting agent when one acts (--as, or an agent-level
+// role's bound agent), else the org's (the command will ask for --as).
 func (f completer) completeUsers(spam completion.Spam) completeFunc {
 	return f.complete(func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
 		vis := rules.Visibility{All: true}
-		if cfg, err := f.Config(); err == nil && cfg.Agent() != "" {
-			_, actor, err := f.Actor(ctx)
-			if err != nil {
-				return nil, err
-			}
+		_, actor, err := f.Acting(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if actor.Agent.ID != 0 {
 			vis = rules.VisibilityOf(actor.Agent.Rule())
 		}
 		return completion.Users(ctx, q, orgID, vis, spam, prefix)
