@@ -102,8 +102,8 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	}
 	var list *output.List
 	if p.Format == output.NDJSON {
-		list = p.List(output.Cols("ref", "line", "user_id", "status"))
-		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
+		list = p.List(output.Cols("ref", "line", "user_id", "status", "batch_id"))
+		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status, s.BatchID) }
 	} else {
 		heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))
 		req.OnSkipped = func(pr spam.Problem) error {

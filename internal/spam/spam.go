@@ -67,6 +67,9 @@ type RefStatus struct {
 	Line   *int64 `json:"line"`
 	UserID *int64 `json:"user_id"`
 	Status string `json:"status"`
+	// BatchID is the batch of the mark or unmark (nil for a dry run), so a
+	// script reading the stream can undo it.
+	BatchID *int64 `json:"batch_id"`
 }
 
 // Statuses of a ref besides rules' marked/unmarked/unchanged/refused.
@@ -186,6 +189,9 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		return sum, err
 	}
 	if !req.DryRun {
+		if onRef := req.OnRef; onRef != nil {
+			req.OnRef = func(s RefStatus) error { s.BatchID = sum.BatchID; return onRef(s) }
+		}
 		if err := report(ctx, conn, req, act, fail); err != nil {
 			return sum, err
 		}
