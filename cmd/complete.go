@@ -20,22 +20,36 @@ const completionTimeout = 2 * time.Second
 // orgQuery is a completion query scoped to the resolved org.
 type orgQuery func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error)
 
+// argQuery completes one positional argument (nil: nothing to offer).
+type argQuery func(completer) completeFunc
+
+func inOrg(q orgQuery) argQuery { return func(f completer) completeFunc { return f.completeOrg(q) } }
+
+// users offers the users the command accepts (spam or not) among those the
+// acting agent can see.
+func users(spam completion.Spam) argQuery {
+	return func(f completer) completeFunc { return f.completeUsers(spam) }
+}
+
 // Positional arguments completed from the database, by command path: one
-// query per argument position (the last repeats).
-var argCompletions = map[string][]orgQuery{
-	"inboxctl spam mark":           {completion.Phones},
-	"inboxctl spam unmark":         {completion.Phones},
-	"inboxctl user show":           {completion.Phones},
-	"inboxctl chat assign":         {completion.Phones, nil},
-	"inboxctl chat unassign":       {completion.Phones, nil},
-	"inboxctl chat label set":      {completion.Phones, completion.Labels, nil},
-	"inboxctl chat label clear":    {completion.Phones, nil},
-	"inboxctl message send":        {completion.Phones, nil},
-	"inboxctl campaign audience":   {completion.Campaigns, nil},
-	"inboxctl campaign schedule":   {completion.Campaigns, nil},
-	"inboxctl campaign recipients": {completion.Campaigns, nil},
-	"inboxctl campaign run":        {completion.Campaigns, nil},
-	"inboxctl campaign check":      {completion.Campaigns},
+// query per argument position (the last repeats). A user argument offers
+// what the command accepts: unmark spam users, mark and the chat commands
+// (refused for spam users) the others, user show anyone, each within the
+// acting agent's view.
+var argCompletions = map[string][]argQuery{
+	"inboxctl spam mark":           {users(completion.NotSpamUser)},
+	"inboxctl spam unmark":         {users(completion.SpamUser)},
+	"inboxctl user show":           {users(completion.AnyUser)},
+	"inboxctl chat assign":         {users(completion.NotSpamUser), nil},
+	"inboxctl chat unassign":       {users(completion.NotSpamUser), nil},
+	"inboxctl chat label set":      {users(completion.NotSpamUser), inOrg(completion.Labels), nil},
+	"inboxctl chat label clear":    {users(completion.NotSpamUser), nil},
+	"inboxctl message send":        {users(completion.NotSpamUser), nil},
+	"inboxctl campaign audience":   {inOrg(completion.Campaigns), nil},
+	"inboxctl campaign schedule":   {inOrg(completion.Campaigns), nil},
+	"inboxctl campaign recipients": {inOrg(completion.Campaigns), nil},
+	"inboxctl campaign run":        {inOrg(completion.Campaigns), nil},
+	"inboxctl campaign check":      {inOrg(completion.Campaigns)},
 }
 
 // Flags completed from the database, by flag name, on any command.
@@ -73,7 +87,7 @@ func registerCompletions(root *cobra.Command, f completer) {
 				if qs[i] == nil {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
-				return f.completeOrg(qs[i])(cmd, args, toComplete)
+				return qs[i](f)(cmd, args, toComplete)
 			}
 		}
 		for _, sub := range c.Commands() {
@@ -87,6 +101,23 @@ type completeFunc = func(*cobra.Command, []string, string) ([]string, cobra.Shel
 
 // completeOrg runs an org-scoped completion query.
 func (f completer) completeOrg(q orgQuery) completeFunc { return f.complete(q, true) }
+
+// completeUsers offers the phones of the users the command accepts, in
+// the view of the acting agent when one acts (--as, or an agent-level
+// role's bound agent), else the org's (the command will ask for --as).
+func (f completer) completeUsers(spam completion.Spam) completeFunc {
+	return f.complete(func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
+		vis := rules.Visibility{All: true}
+		_, actor, err := f.Acting(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if actor.Agent.ID != 0 {
+			vis = rules.VisibilityOf(actor.Agent.Rule())
+		}
+		return completion.Users(ctx, q, orgID, vis, spam, prefix)
+	}, true)
+}
 
 // completer adds completion helpers to the factory without widening its API.
 type completer struct{ *cmdutil.Factory }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -39,10 +40,17 @@ var (
 	date    = "unknown"
 )
 
+// build is the version, commit and date from the ldflags, else from the
+// Go build info.
+func build() cmdutil.Build {
+	info, _ := debug.ReadBuildInfo()
+	return cmdutil.Build{Version: version, Commit: commit, Date: date}.WithBuildInfo(info)
+}
+
 // Execute runs inboxctl and exits with its exit code.
 func Execute() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	f := &cmdutil.Factory{IO: cmdutil.System(), Build: cmdutil.Build{Version: version, Commit: commit, Date: date}}
+	f := &cmdutil.Factory{IO: cmdutil.System(), Build: build()}
 	code := Run(ctx, f, os.Args[1:])
 	stop()
 	os.Exit(int(code))
@@ -64,6 +72,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 		err = f.Explain(ctx, err)
 	}
 	f.Close()
+	if errors.Is(err, cmdutil.ErrPagerClosed) {
+		err = nil // quit the pager before the end: read enough
+	}
 	if err == nil {
 		return errs.OK
 	}
@@ -99,6 +110,9 @@ func upperFirst(s string) string {
 
 // NewCmdRoot builds the command tree.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	if f.Build == (cmdutil.Build{}) {
+		f.Build = build()
+	}
 	root := &cobra.Command{
 		Use:   "inboxctl <command> <subcommand> [flags]",
 		Short: "Administer a shared team inbox: spam users, folders, campaigns",
@@ -111,12 +125,12 @@ desktop notifications; unmarking reverts all of it.
 Start with 'inboxctl demo' for a tour on a private database.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       version,
+		Version:       f.Build.Version,
 		PersistentPreRun: func(c *cobra.Command, _ []string) {
 			setUse(f, c)
 		},
 	}
-	root.SetVersionTemplate(fmt.Sprintf("inboxctl %s (commit %s, built %s)\n", version, commit, date))
+	root.SetVersionTemplate(fmt.Sprintf("inboxctl %s (commit %s, built %s)\n", f.Build.Version, f.Build.Commit, f.Build.Date))
 	pf := root.PersistentFlags()
 	pf.String("database-url", "", "PostgreSQL URL (default: libpq's PG* variables)")
 	pf.String("org", "", "org slug (may be omitted when the database has one org)")
@@ -124,6 +138,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	pf.StringP("output", "o", "", "output format: table|json|ndjson|csv|tsv (default table on a terminal, tsv otherwise)")
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/inboxctl/config.yaml)")
 	pf.Bool("no-color", false, "disable colour")
+	pf.Bool("no-pager", false, "do not page long tables through $INBOXCTL_PAGER, $PAGER or less")
 	pf.BoolP("yes", "y", false, "do not ask for confirmation")
 	f.Flags = pf
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -136,6 +151,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 		root.AddCommand(c)
 	}
 	root.AddCommand(helpTopics()...)
+	root.SetHelpCommand(newCmdHelp())
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
 	requireUTF8(root)

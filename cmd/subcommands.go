@@ -1,18 +1,94 @@
 package cmd
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strings"
 
-// requireSubcommand makes every command that only groups subcommands (db,
-// org, spam, ...) refuse an unknown subcommand as a usage error (exit 2).
-// Cobra's default prints the help and exits 0, so a script with a typo such
-// as 'inboxctl spam mrak' would seem to succeed. With no arguments the group
-// still prints its help and exits 0.
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/errs"
+)
+
+// requireSubcommand makes every command that only groups subcommands (the
+// root, db, org, spam, ...) refuse an unknown subcommand as a usage error
+// (exit 2) that suggests the near names. Cobra's default prints a group's
+// help and exits 0, so a script with a typo such as 'inboxctl spam mrak'
+// would seem to succeed, and suggests names only at the root, in an
+// English string. With no arguments a group still prints its help and
+// exits 0.
 func requireSubcommand(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		requireSubcommand(sub)
 	}
-	if c.HasParent() && !c.Runnable() && c.HasSubCommands() {
-		c.Args = cobra.NoArgs
+	if !c.Runnable() && c.HasSubCommands() {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return unknownCommand(c, args[0], "Unknown command %q for %q.")
+		}
 		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+}
+
+// unknownCommand is the usage error for name, not a subcommand of c, with
+// the subcommands whose names are near it.
+func unknownCommand(c *cobra.Command, name, format string) error {
+	e := errs.Usagef(format, name, c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
+	switch s := c.SuggestionsFor(name); len(s) {
+	case 0:
+	case 1:
+		e = e.WithDetails(fmt.Sprintf("Did you mean %q?", s[0]))
+	default:
+		e = e.WithDetails(fmt.Sprintf("Did you mean one of %s?", strings.Join(quoted(s), ", ")))
+	}
+	return e.WithDetails(fmt.Sprintf("Run '%s --help' for its commands.", c.CommandPath()))
+}
+
+func quoted(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// newCmdHelp is `inboxctl help [command]`: cobra's, except that an unknown
+// command or topic is a usage error (exit 2) with suggestions, where
+// cobra's prints "Unknown help topic" and exits 0.
+func newCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long: `Help about any command or topic, as 'inboxctl COMMAND --help' gives it.
+'inboxctl help' lists the commands and the help topics.`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []string
+			for _, sub := range cmd.Commands() {
+				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 {
+				return unknownCommand(cmd, rest[0], "Unknown help topic %q for %q.")
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
 	}
 }

@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,7 +82,11 @@ until 'inboxctl spam expire' runs).`, inbox.DefaultLimit, inbox.MaxLimit),
 				fmt.Fprintf(f.IO.ErrOut, "No %schats in the %s folder.\n", more, o.folder)
 			}
 			if page.NextCursor != "" && p.Format != output.JSON && (p.Format == output.Table || f.IO.StderrTTY) {
-				fmt.Fprintf(f.IO.ErrOut, "Next page: %s\n", nextCommand(o, page.NextCursor))
+				hint := f.IO.ErrOut
+				if f.Paging() {
+					hint = p.Out // below the table, in the pager
+				}
+				fmt.Fprintf(hint, "Next page: %s\n", nextCommand(c, page.NextCursor))
 			}
 			return nil
 		},
@@ -125,19 +128,27 @@ func expired(page inbox.Page) int {
 	return n
 }
 
-// nextCommand is the command for the next page, without the global flags
-// (which may hold a database URL).
-func nextCommand(o *listOptions, cursor string) string {
-	parts := []string{"inboxctl inbox list --folder", o.folder}
-	if o.label != "" {
-		parts = append(parts, "--label", shellQuote(o.label))
+// nextCommand is the command line of the next page: every flag that
+// shaped this page as given on the command line (--folder, --label,
+// --limit, --as, --org, -o, --config), each value quoted for a POSIX
+// shell, then --after. --database-url is never repeated, as it may hold a
+// password; what came from the environment or the config file comes from
+// there again.
+func nextCommand(c *cobra.Command, cursor string) string {
+	parts := []string{"inboxctl inbox list"}
+	for _, name := range []string{"folder", "label", "limit", "as", "org", "output", "config"} {
+		if fl := c.Flags().Lookup(name); fl != nil && (fl.Changed || name == "folder") {
+			parts = append(parts, "--"+name, shellQuote(fl.Value.String()))
+		}
 	}
-	if o.limit != inbox.DefaultLimit {
-		parts = append(parts, "--limit", strconv.Itoa(o.limit))
-	}
-	return strings.Join(append(parts, "--after", cursor), " ")
+	return strings.Join(append(parts, "--after", shellQuote(cursor)), " ")
 }
 
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and @%+=:,./_-.
 func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -144,8 +144,8 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 
 // refStream is the -o ndjson per-ref stream of mark, unmark and expire.
 func refStream(p *output.Printer) (*output.List, func(spam.RefStatus) error) {
-	l := p.List(output.Cols("ref", "line", "user_id", "status").Numeric("ref", "line", "user_id"))
-	return l, func(s spam.RefStatus) error { return l.Row(s.Ref, s.Line, s.UserID, s.Status) }
+	l := p.List(output.Cols("ref", "line", "user_id", "status", "batch_id").Numeric("ref", "line", "user_id", "batch_id"))
+	return l, func(s spam.RefStatus) error { return l.Row(s.Ref, s.Line, s.UserID, s.Status, s.BatchID) }
 }
 
 func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb string) error {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 )
 
@@ -31,7 +30,7 @@ func Spawn(argv []string) error {
 	if len(argv) == 0 {
 		return errors.New("nothing to run")
 	}
-	syscall.CloseOnExec(reportFD)
+	closeOnExec(reportFD)
 	report := os.NewFile(reportFD, "report")
 	if report == nil {
 		return errors.New("no report descriptor")
@@ -49,10 +48,7 @@ func Spawn(argv []string) error {
 	if err != nil && !errors.As(err, &ee) {
 		return err
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
+	rss := peakRSSKiB(cmd.ProcessState)
 	_, err = fmt.Fprintf(report, "%d %d %d\n", wall.Nanoseconds(), rss, cmd.ProcessState.ExitCode())
 	return err
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -17,11 +19,6 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
-
-// Build is what goreleaser's ldflags set.
-type Build struct {
-	Version, Commit, Date string
-}
 
 // Factory builds what commands need, lazily, once.
 type Factory struct {
@@ -39,6 +36,8 @@ type Factory struct {
 	cfg *config.Config
 	db  *store.DB
 	id  *store.Identity
+
+	pager *pagerWriter
 }
 
 // Config loads the configuration once.
@@ -85,6 +84,9 @@ func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := nothingConfigured(ctx, cfg); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL())
 	if err != nil {
 		return nil, err
@@ -94,6 +96,31 @@ func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
 	}
 	f.db = db
 	return db, nil
+}
+
+// nothingConfigured is the error for a first run: no database URL (flag,
+// environment or config file), no PGHOST, PGHOSTADDR or PGSERVICE, and
+// nothing listening at libpq's default, localhost:5432 (or $PGPORT). It
+// says how to configure one, or how to get one, instead of "connection
+// refused".
+func nothingConfigured(ctx context.Context, cfg *config.Config) error {
+	if cfg.DatabaseURL() != "" || os.Getenv("PGHOST") != "" || os.Getenv("PGHOSTADDR") != "" || os.Getenv("PGSERVICE") != "" {
+		return nil
+	}
+	port := os.Getenv("PGPORT")
+	if port == "" {
+		port = "5432"
+	}
+	addr := net.JoinHostPort("localhost", port)
+	conn, err := (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
+	if err == nil {
+		conn.Close()
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &errs.Error{Code: errs.Unexpected, Msg: fmt.Sprintf("No database is configured and nothing is listening at libpq's default, %s: set INBOXCTL_DATABASE_URL or pass --database-url, or run 'inboxctl demo --keep' for a private database to try.", addr)}
 }
 
 // DB connects, refuses a database with pending migrations, and refuses a
@@ -153,8 +180,11 @@ func (f *Factory) Explain(ctx context.Context, err error) error {
 	return f.db.ExplainReadOnly(ctx, err)
 }
 
-// Close releases the database pool.
+// Close waits for the pager, if one runs, and releases the database pool.
 func (f *Factory) Close() {
+	if f.pager != nil {
+		f.pager.wait()
+	}
 	if f.db != nil {
 		f.db.Close()
 	}
@@ -170,8 +200,35 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, errs.Usagef("%v.", err)
 	}
-	return &output.Printer{Out: f.IO.Out, Format: format, Color: f.IO.StdoutTTY && !cfg.NoColor()}, nil
+	p := &output.Printer{Out: f.IO.Out, Format: format, Color: f.IO.StdoutTTY && !cfg.NoColor()}
+	if f.IO.StdoutTTY {
+		p.Width = f.IO.TermWidth
+	}
+	if format == output.Table && f.IO.StdoutTTY && f.IO.TermHeight > 1 && !f.noPager() {
+		if f.pager == nil {
+			if cmd := PagerCommand(); cmd != "" {
+				f.pager = &pagerWriter{out: f.IO.Out, command: cmd, lines: f.IO.TermHeight - 1, env: pagerEnv()}
+			}
+		}
+		if f.pager != nil {
+			p.Out = f.pager
+		}
+	}
+	return p, nil
 }
+
+// noPager reports whether --no-pager was given.
+func (f *Factory) noPager() bool {
+	if f.Flags == nil {
+		return false
+	}
+	off, _ := f.Flags.GetBool("no-pager")
+	return off
+}
+
+// Paging reports whether a long table is being shown through the pager
+// (then a hint after it belongs in the pager too, not on stderr).
+func (f *Factory) Paging() bool { return f.pager != nil && f.pager.Paging() }
 
 // Org resolves the org (--org, optional when the database holds one org;
 // an agent-level role's is its bound agent's) and checks the acting agent,

@@ -26,6 +26,9 @@ type IOStreams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+	// TermWidth and TermHeight are stdout's terminal size (0 when it is
+	// no terminal, or its size is unknown).
+	TermWidth, TermHeight int
 
 	// Interrupted, when closed, ends a pending Confirm: Ctrl-C at a prompt
 	// must not wait for Enter.
@@ -35,10 +38,16 @@ type IOStreams struct {
 // System is the real process streams.
 func System() *IOStreams {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-	return &IOStreams{
+	s := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		StdinTTY: isTTY(os.Stdin), StdoutTTY: isTTY(os.Stdout), StderrTTY: isTTY(os.Stderr),
 	}
+	if s.StdoutTTY {
+		if w, h, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.TermWidth, s.TermHeight = w, h
+		}
+	}
+	return s
 }
 
 // CanPrompt reports whether a person can answer a question.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/safetext"
 	"github.com/inboxctl/inboxctl/internal/spam"
 	"github.com/inboxctl/inboxctl/internal/store"
@@ -66,6 +67,22 @@ func Labels(ctx context.Context, q store.Querier, orgID int64, prefix string) ([
 // by the unique (org_id, phone) index (phone is COLLATE "C", so LIKE
 // 'prefix%' is an index range). Digits typed without '+' match too.
 func Phones(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
+	return Users(ctx, q, orgID, rules.Visibility{All: true}, AnyUser, prefix)
+}
+
+// Spam selects users by their spam flag: what a command accepts.
+type Spam int
+
+const (
+	AnyUser     Spam = iota // user show
+	NotSpamUser             // spam mark, chat and message commands (refused for spam users)
+	SpamUser                // spam unmark
+)
+
+// Users are the phones starting with the typed prefix of the users whose
+// chat the agent can see (rule 2; every user with all access), kept by
+// their spam flag as the command needs.
+func Users(ctx context.Context, q store.Querier, orgID int64, vis rules.Visibility, spam Spam, prefix string) ([]string, error) {
 	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
@@ -75,7 +92,20 @@ func Phones(ctx context.Context, q store.Querier, orgID int64, prefix string) ([
 	if strings.TrimLeft(prefix, "+0123456789 -.()") != "" {
 		return nil, nil // a letter: not a phone being typed
 	}
-	return strings1(ctx, q, `SELECT phone FROM users WHERE org_id = $1 AND phone LIKE $2 ORDER BY phone LIMIT $3`, orgID, "+"+digits+"%", Limit)
+	a := store.NewArgs(orgID, "+"+digits+"%", Limit)
+	where := ""
+	switch spam {
+	case NotSpamUser:
+		where += " AND NOT u.spam"
+	case SpamUser:
+		where += " AND u.spam"
+	}
+	if !vis.All {
+		where += " AND " + store.VisibilityWhere(vis, "c", a)
+	}
+	return strings1(ctx, q, `SELECT u.phone FROM users u
+		LEFT JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+		WHERE u.org_id = $1 AND u.phone LIKE $2`+where+` ORDER BY u.phone LIMIT $3`, a.Values()...)
 }
 
 // Batches are the org's most recent mark batches (what --batch takes)

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type Printer struct {
 	Out    io.Writer
 	Format Format
 	Color  bool
+	// Width, when not 0, is the terminal's width: a table's widest columns
+	// are cut (with …) so every line fits. 0 when stdout is no terminal.
+	Width int
 }
 
 // Kind is what a column's text cells hold, which decides whether csv must
@@ -121,6 +125,9 @@ type List struct {
 	tbl  table.Writer
 	rec  []string
 	n    int
+	// widths are the display widths of the widest cells of the table's
+	// rows not yet written (the header's included while it is).
+	widths []int
 }
 
 // List starts a list with the given columns.
@@ -141,6 +148,7 @@ func (p *Printer) List(cols []Column) *List {
 			hdr[i] = c.Title
 		}
 		l.tbl.AppendHeader(hdr)
+		l.measure(hdr)
 	case JSON:
 		l.w.WriteString("[")
 	}
@@ -177,6 +185,7 @@ func (l *List) Row(vals ...any) error {
 		for i, v := range vals {
 			row[i] = tableText(v)
 		}
+		l.measure(row)
 		l.tbl.AppendRow(row)
 		if l.tbl.Length() == tableChunk {
 			return l.flushTable()
@@ -270,7 +279,13 @@ func (l *List) Close() error {
 		}
 		l.w.WriteString("]\n")
 	}
-	return l.w.Flush()
+	if err := l.w.Flush(); err != nil {
+		return err
+	}
+	if r, ok := l.p.Out.(interface{ Release() error }); ok {
+		return r.Release()
+	}
+	return nil
 }
 
 // tableChunk is how many rows a table holds before it is written out: a
@@ -281,12 +296,88 @@ const tableChunk = 1000
 // flushTable writes the rows held so far and starts a table without header
 // for the rows to come.
 func (l *List) flushTable() error {
+	l.fitWidth()
 	l.w.WriteString(trimLines(l.tbl.Render()))
 	l.w.WriteByte('\n')
 	style := *l.tbl.Style()
 	l.tbl = table.NewWriter()
 	l.tbl.SetStyle(style)
+	l.widths = l.widths[:0]
 	return l.w.Flush()
+}
+
+// measure widens l.widths to the cells of row.
+func (l *List) measure(row table.Row) {
+	for i, c := range row {
+		w := text.StringWidthWithoutEscSequences(fmt.Sprint(c))
+		if i >= len(l.widths) {
+			l.widths = append(l.widths, w)
+		} else if w > l.widths[i] {
+			l.widths[i] = w
+		}
+	}
+}
+
+// columnGap is the space between two table columns (PaddingRight).
+const columnGap = 3
+
+// fitWidth caps the widest columns of the rows about to be written so
+// that each line fits the terminal's width: the largest cap C such that
+// the columns, each at most C wide, fit. Cut cells end in "…".
+func (l *List) fitWidth() {
+	if l.p.Width <= 0 || len(l.widths) == 0 {
+		return
+	}
+	avail := l.p.Width - columnGap*(len(l.widths)-1)
+	fits := func(c int) bool {
+		sum := 0
+		for _, w := range l.widths {
+			sum += min(w, c)
+		}
+		return sum <= avail
+	}
+	widest := 0
+	for _, w := range l.widths {
+		widest = max(widest, w)
+	}
+	if fits(widest) {
+		return
+	}
+	lo, hi := 1, widest // fits(lo) is assumed; the cap is at least 1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	var cfgs []table.ColumnConfig
+	for i, w := range l.widths {
+		if w > lo {
+			cfgs = append(cfgs, table.ColumnConfig{Number: i + 1, WidthMax: lo, WidthMaxEnforcer: ellipsis})
+		}
+	}
+	l.tbl.SetColumnConfigs(cfgs)
+}
+
+// ellipsis cuts s to width display columns, the last of them "…".
+func ellipsis(s string, width int) string {
+	if text.StringWidthWithoutEscSequences(s) <= width {
+		return s
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		w := text.RuneWidth(r)
+		if used+w > width-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += w
+	}
+	b.WriteString("…")
+	return b.String()
 }
 
 // Len is the number of rows written.
@@ -311,6 +402,7 @@ func (p *Printer) Record(v any, fields []Field) error {
 	if p.Format == Table {
 		l.tbl = newTable(p.Color)
 		l.tbl.Style().Options.DrawBorder = false
+		l.widths = nil
 	}
 	for _, f := range fields {
 		l.cols[1].Kind = f.Kind
@@ -321,12 +413,16 @@ func (p *Printer) Record(v any, fields []Field) error {
 	return l.Close()
 }
 
-// JSON prints v as one indented JSON document (ndjson: one line).
+// JSON prints v as one indented JSON document (ndjson: one line). Every
+// time in it is printed as Time prints it.
 func (p *Printer) JSON(v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	if p.Format != NDJSON {
 		enc.SetIndent("", "  ")
+	}
+	if v != nil {
+		v = wholeSecondsUTC(reflect.ValueOf(v)).Interface()
 	}
 	if err := enc.Encode(v); err != nil {
 		return err
@@ -363,6 +459,81 @@ func jsonEscape(b []byte) []byte {
 	return out
 }
 
+var timeType = reflect.TypeFor[time.Time]()
+
+// wholeSecondsUTC is a copy of v whose every time.Time (in structs,
+// pointers, slices, maps) is in UTC and truncated to whole seconds, which
+// encoding/json prints as "2026-12-01T21:51:13Z" (SPEC §5) — the same text
+// as Time. Types with their own MarshalJSON get the copy too, so a page
+// that reshapes itself still prints its times so.
+func wholeSecondsUTC(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == timeType {
+			t := v.Interface().(time.Time)
+			if !t.IsZero() {
+				t = t.UTC().Truncate(time.Second)
+			}
+			return reflect.ValueOf(t)
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(wholeSecondsUTC(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type().Elem())
+		out.Elem().Set(wholeSecondsUTC(v.Elem()))
+		return out
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(wholeSecondsUTC(v.Elem()))
+		return out
+	case reflect.Slice, reflect.Array:
+		if !mayHoldTime(v.Type().Elem()) || (v.Kind() == reflect.Slice && v.IsNil()) {
+			return v
+		}
+		var out reflect.Value
+		if v.Kind() == reflect.Slice {
+			out = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		} else {
+			out = reflect.New(v.Type()).Elem()
+		}
+		for i := range v.Len() {
+			out.Index(i).Set(wholeSecondsUTC(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if !mayHoldTime(v.Type().Elem()) || v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), wholeSecondsUTC(it.Value()))
+		}
+		return out
+	}
+	return v
+}
+
+// mayHoldTime reports whether a value of type t may contain a time.Time.
+func mayHoldTime(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Array, reflect.Map:
+		return true
+	}
+	return false
+}
+
 func newTable(color bool) table.Writer {
 	t := table.NewWriter()
 	style := table.StyleLight
@@ -377,8 +548,9 @@ func newTable(color bool) table.Writer {
 	return t
 }
 
-// Time formats a time for text output: RFC 3339 with zone.
-func Time(t time.Time) string { return t.Format(time.RFC3339) }
+// Time formats a time for every output format, tables included: RFC 3339
+// in UTC with whole seconds, "2026-12-01T21:51:13Z" (SPEC §5).
+func Time(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Text renders a value for csv/tsv.
 func Text(v any) string {
@@ -415,14 +587,14 @@ func Text(v any) string {
 	return fmt.Sprint(v)
 }
 
-// tableText renders a value for people: shorter times, dashes for nothing.
+// tableText renders a value for people: dashes for nothing, yes and no.
 func tableText(v any) string {
 	switch x := v.(type) {
 	case time.Time:
 		if x.IsZero() {
 			return "-"
 		}
-		return x.Local().Format("2006-01-02 15:04")
+		return Time(x)
 	case *time.Time:
 		if x == nil {
 			return "-"

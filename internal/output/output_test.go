@@ -127,7 +127,7 @@ func TestTSVEscapes(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("tsv has %d lines, want 3 (no header, one per row):\n%s", len(lines), got)
 	}
-	want := "1\t+919800000001\t" + name + "\ttrue\t2026-03-04T05:06:07+05:30\ttab\\there\\nnewline \\\\ backslash"
+	want := "1\t+919800000001\t" + name + "\ttrue\t2026-03-03T23:36:07Z\ttab\\there\\nnewline \\\\ backslash"
 	if lines[0] != want {
 		t.Fatalf("row 1:\n got %q\nwant %q", lines[0], want)
 	}
@@ -149,7 +149,7 @@ func TestCSVQuotes(t *testing.T) {
 	if len(recs) != 4 || strings.Join(recs[0], ",") != "user_id,phone,name,spam,marked_at,reason" {
 		t.Fatalf("csv: %q", recs)
 	}
-	if recs[1][2] != name || recs[1][5] != "tab\there\nnewline \\ backslash" || recs[1][4] != "2026-03-04T05:06:07+05:30" {
+	if recs[1][2] != name || recs[1][5] != "tab\there\nnewline \\ backslash" || recs[1][4] != "2026-03-03T23:36:07Z" {
 		t.Fatalf("csv row does not round-trip: %q", recs[1])
 	}
 	if recs[2][4] != "" || recs[2][5] != "" {
@@ -163,7 +163,7 @@ func TestJSONArray(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(got) != 3 || got[0]["name"] != name || got[0]["user_id"] != float64(1) || got[0]["spam"] != true ||
-		got[0]["marked_at"] != "2026-03-04T05:06:07+05:30" || got[0]["reason"] != "tab\there\nnewline \\ backslash" {
+		got[0]["marked_at"] != "2026-03-03T23:36:07Z" || got[0]["reason"] != "tab\there\nnewline \\ backslash" {
 		t.Fatalf("json: %v", got)
 	}
 	for _, k := range []string{"marked_at", "reason"} {
@@ -312,6 +312,110 @@ func TestTableStreamsInChunks(t *testing.T) {
 	for i, line := range lines[1:] {
 		if f := strings.Fields(line); len(f) != 2 || f[0] != strconv.Itoa(i+1) {
 			t.Fatalf("line %d is %q", i+2, line)
+		}
+	}
+}
+
+// page reshapes itself in MarshalJSON, as inbox.Page does.
+type page struct{ Items []stamped }
+
+func (p page) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"items": p.Items})
+}
+
+type stamped struct {
+	At    time.Time            `json:"at"`
+	Until *time.Time           `json:"until"`
+	Never *time.Time           `json:"never"`
+	ByKey map[string]time.Time `json:"by_key"`
+}
+
+// TestOneTimeFormat: a time with a zone and microseconds prints as the same
+// RFC 3339 UTC whole-second text in every format, tables included, also
+// inside documents (structs, pointers, maps, a type with its own
+// MarshalJSON), without touching the caller's values.
+func TestOneTimeFormat(t *testing.T) {
+	const want = "2026-12-01T21:51:13Z"
+	micro := time.Date(2026, 12, 2, 3, 21, 13, 654468000, time.FixedZone("IST", 5*3600+1800))
+	for _, f := range output.Formats {
+		var b bytes.Buffer
+		p := &output.Printer{Out: &b, Format: output.Format(f)}
+		l := p.List(output.Cols("id", "at", "until"))
+		if err := l.Row(int64(1), micro, &micro); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(b.String(), want); got != 2 || strings.Contains(b.String(), "654") {
+			t.Errorf("-o %s list: %d times as %s in %q", f, got, want, b.String())
+		}
+	}
+	doc := page{Items: []stamped{{At: micro, Until: &micro, ByKey: map[string]time.Time{"k": micro}}}}
+	for _, f := range []output.Format{output.JSON, output.NDJSON} {
+		var b bytes.Buffer
+		if err := (&output.Printer{Out: &b, Format: f}).JSON(doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(b.String(), want); got != 3 || strings.Contains(b.String(), "654") || !strings.Contains(b.String(), `"never": null`) && !strings.Contains(b.String(), `"never":null`) {
+			t.Errorf("-o %s document: %q", f, b.String())
+		}
+	}
+	if doc.Items[0].At != micro || *doc.Items[0].Until != micro || doc.Items[0].ByKey["k"] != micro {
+		t.Errorf("JSON changed the caller's values: %+v", doc.Items[0])
+	}
+}
+
+// TestTableFitsWidth: with a terminal width, a table's widest cells are cut
+// with … so no line is wider; the narrow columns keep their text; without
+// a width (not a terminal) and in the other formats nothing is cut.
+func TestTableFitsWidth(t *testing.T) {
+	long := strings.Repeat("Verylongname ", 15) + "end"
+	render := func(f output.Format, width int) string {
+		var b bytes.Buffer
+		p := &output.Printer{Out: &b, Format: f, Width: width}
+		l := p.List(output.Cols("user_id", "phone", "name", "reason"))
+		l.Row(int64(1), "+919800000001", long, "short")
+		l.Row(int64(22), "+919800000002", "Asha", strings.Repeat("é", 90))
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	got := render(output.Table, 80)
+	for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if w := text.StringWidthWithoutEscSequences(line); w > 80 {
+			t.Errorf("line of width %d > 80: %q", w, line)
+		}
+	}
+	for _, want := range []string{"USER ID", "+919800000001", "+919800000002", "Verylongname Verylong", "…", "short", "Asha"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "end") {
+		t.Errorf("long name not cut:\n%s", got)
+	}
+	if wide := render(output.Table, 0); !strings.Contains(wide, long) || strings.Contains(wide, "…") {
+		t.Errorf("no width: cut anyway:\n%s", wide)
+	}
+	if wide := render(output.Table, 1000); !strings.Contains(wide, long) || strings.Contains(wide, "…") {
+		t.Errorf("wide terminal: cut anyway:\n%s", wide)
+	}
+	for _, f := range []output.Format{output.CSV, output.TSV, output.JSON, output.NDJSON} {
+		if out := render(f, 80); !strings.Contains(out, long) || strings.Contains(out, "…") {
+			t.Errorf("-o %s cut a cell:\n%s", f, out)
+		}
+	}
+	// A record (user show) fits too.
+	var b bytes.Buffer
+	p := &output.Printer{Out: &b, Format: output.Table, Width: 50}
+	if err := p.Record(nil, []output.Field{{Title: "Name", Value: long}, {Title: "Phone", Value: "+919800000001"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if w := text.StringWidthWithoutEscSequences(line); w > 50 || !strings.Contains(b.String(), "+919800000001") {
+			t.Errorf("record line of width %d > 50: %q", w, line)
 		}
 	}
 }

@@ -89,12 +89,9 @@ func StartPooler(ctx context.Context, up Upstream, opts PoolerOptions) (_ *Poole
 			p.Close()
 		}
 	}()
-	var cred *syscall.Credential
+	var cred *runAs
 	if os.Geteuid() == 0 {
-		if cred, err = postgresCredential(); err != nil {
-			return p, err
-		}
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+		if cred, err = postgresUser(dir); err != nil {
 			return p, err
 		}
 	}
@@ -126,15 +123,14 @@ func StartPooler(ctx context.Context, up Upstream, opts PoolerOptions) (_ *Poole
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 			return p, err
 		}
-		if cred != nil {
-			if err := os.Chown(path, int(cred.Uid), int(cred.Gid)); err != nil {
-				return p, err
-			}
+		if err := chownTo(path, cred); err != nil {
+			return p, err
 		}
 	}
 	p.cmd = exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
 	p.cmd.Dir = dir
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGTERM}
+	runAsUser(p.cmd, cred)
+	dieWithParent(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		return p, err
 	}

@@ -2,6 +2,12 @@
 // server binaries in a temporary directory, for `inboxctl demo`, `inboxctl
 // bench` and the tests. The server listens on a unix socket only, runs with
 // fsync off, and is stopped and removed by Close.
+//
+// It runs on Linux and macOS (Homebrew's or Postgres.app's binaries are
+// found there); on Windows, Start says in one sentence that it cannot.
+// What differs by platform (running the server as the postgres user when
+// root, tying its life to this process, probing a pid) is in the
+// proc_*.go files.
 package pglocal
 
 import (
@@ -12,12 +18,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -41,7 +46,7 @@ type Options struct {
 type Server struct {
 	Dir    string // temporary directory holding data/, the socket and the log
 	BinDir string
-	cred   *syscall.Credential
+	cred   *runAs // the postgres OS user, when started as root
 	cmd    *exec.Cmd
 	keep   bool
 	done   chan struct{}
@@ -52,53 +57,97 @@ type Server struct {
 var ErrNoBinaries = errors.New("no PostgreSQL server binaries found (initdb, postgres): install the PostgreSQL server package, e.g. 'apt-get install postgresql' on Debian/Ubuntu or 'brew install postgresql' on macOS, or set INBOXCTL_PG_BINDIR")
 
 // FindBinDir finds the directory of initdb and postgres: $INBOXCTL_PG_BINDIR,
-// then PATH, then `pg_config --bindir`, then the newest
-// /usr/lib/postgresql/*/bin.
+// then PATH, then `pg_config --bindir`, then the newest of the directories
+// where this platform's packages install them (binDirGlobs).
 func FindBinDir() (string, error) {
-	ok := func(dir string) bool {
-		for _, b := range []string{"initdb", "postgres", "pg_ctl"} {
-			if st, err := os.Stat(filepath.Join(dir, b)); err != nil || st.IsDir() {
-				return false
-			}
-		}
-		return true
-	}
 	if d := os.Getenv("INBOXCTL_PG_BINDIR"); d != "" {
-		if ok(d) {
+		if hasServer(d) {
 			return d, nil
 		}
 		return "", fmt.Errorf("INBOXCTL_PG_BINDIR=%s holds no initdb, postgres and pg_ctl: install the PostgreSQL server package (e.g. 'apt-get install postgresql' on Debian/Ubuntu or 'brew install postgresql' on macOS) and point INBOXCTL_PG_BINDIR at its bin directory, or unset it", d)
 	}
-	if p, err := exec.LookPath("initdb"); err == nil {
+	if p, err := exec.LookPath(exe("initdb")); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real
 		}
-		if ok(filepath.Dir(p)) {
+		if hasServer(filepath.Dir(p)) {
 			return filepath.Dir(p), nil
 		}
 	}
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-		if d := strings.TrimSpace(string(out)); ok(d) {
+		if d := strings.TrimSpace(string(out)); hasServer(d) {
 			return d, nil
 		}
 	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if ok(d) {
-			return d, nil
-		}
+	if d := newestBinDir("", runtime.GOOS); d != "" {
+		return d, nil
 	}
 	return "", ErrNoBinaries
 }
 
+// binDirGlobs are where each platform's packages put the server binaries:
+// Debian's and Ubuntu's postgresql-NN; Homebrew's postgresql@NN (Apple
+// silicon, then Intel prefix) and Postgres.app on macOS.
+var binDirGlobs = map[string][]string{
+	"linux": {"/usr/lib/postgresql/*/bin"},
+	"darwin": {
+		"/opt/homebrew/opt/postgresql*/bin",
+		"/usr/local/opt/postgresql*/bin",
+		"/Applications/Postgres.app/Contents/Versions/*/bin",
+	},
+}
+
+// newestBinDir is the directory of binDirGlobs[goos] (under root, for the
+// tests) with the highest PostgreSQL version that holds the server.
+func newestBinDir(root, goos string) string {
+	var dirs []string
+	for _, g := range binDirGlobs[goos] {
+		m, _ := filepath.Glob(filepath.Join(root, g))
+		dirs = append(dirs, m...)
+	}
+	sort.SliceStable(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	for _, d := range dirs {
+		if hasServer(d) {
+			return d
+		}
+	}
+	return ""
+}
+
+func hasServer(dir string) bool {
+	for _, b := range []string{"initdb", "postgres", "pg_ctl"} {
+		if st, err := os.Stat(filepath.Join(dir, exe(b))); err != nil || st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+func exe(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
+// version is the PostgreSQL version a bin directory is for, from its
+// parent's name: 16 (Debian, Postgres.app), postgresql@16 (Homebrew), 9.6;
+// 0 when the name has none (Postgres.app's "latest", Homebrew's unversioned
+// postgresql).
 func version(bindir string) float64 {
-	v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(bindir)), 64)
+	name := filepath.Base(filepath.Dir(bindir))
+	if i := strings.LastIndexByte(name, '@'); i >= 0 {
+		name = name[i+1:]
+	}
+	v, _ := strconv.ParseFloat(name, 64)
 	return v
 }
 
 // Start creates a cluster in a new temporary directory and starts it.
 func Start(ctx context.Context, opts Options) (_ *Server, err error) {
+	if errUnsupported != nil {
+		return nil, errUnsupported
+	}
 	bindir, err := FindBinDir()
 	if err != nil {
 		return nil, err
@@ -115,11 +164,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}()
 	if os.Geteuid() == 0 {
 		// initdb refuses to run as root: run the server as the postgres user.
-		s.cred, err = postgresCredential()
-		if err != nil {
-			return s, err
-		}
-		if err := os.Chown(dir, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
+		if s.cred, err = postgresUser(dir); err != nil {
 			return s, err
 		}
 	}
@@ -163,8 +208,9 @@ func (s *Server) run(ctx context.Context) error {
 	args := append([]string{"-D", s.DataDir(), "-k", s.Dir}, s.args...)
 	s.cmd = s.command(context.Background(), "postgres", args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	// The server dies with this process even when it is killed outright.
-	s.cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
+	// On Linux the server dies with this process even when it is killed
+	// outright; elsewhere Close stops it.
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return err
 	}
@@ -201,10 +247,8 @@ func (s *Server) StartStandby(ctx context.Context) (_ *Server, err error) {
 			st.Close()
 		}
 	}()
-	if st.cred != nil {
-		if err := os.Chown(dir, int(st.cred.Uid), int(st.cred.Gid)); err != nil {
-			return st, err
-		}
+	if err := chownTo(dir, st.cred); err != nil {
+		return st, err
 	}
 	backup := st.command(ctx, "pg_basebackup", "-D", st.DataDir(), "-h", s.Dir, "-p", strconv.Itoa(Port), "-U", "postgres",
 		"-R", "-X", "stream", "-c", "fast", "--no-sync")
@@ -222,19 +266,9 @@ func quoteAll(args []string) []string {
 	return out
 }
 
-func postgresCredential() (*syscall.Credential, error) {
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, errors.New("running as root, and there is no 'postgres' OS user to run the private server as (initdb refuses root)")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-}
-
 func (s *Server) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(s.BinDir, name), args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	cmd := exec.CommandContext(ctx, filepath.Join(s.BinDir, exe(name)), args...)
+	runAsUser(cmd, s.cred)
 	cmd.Dir = s.Dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	return cmd
@@ -307,7 +341,7 @@ func (s *Server) Close() error {
 		}
 	}
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = s.cmd.Process.Signal(syscall.SIGINT)
+		_ = s.cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-s.done:
 		case <-time.After(15 * time.Second):
@@ -344,5 +378,5 @@ func Running(dir string) bool {
 	if err != nil {
 		return false
 	}
-	return syscall.Kill(pid, 0) == nil
+	return alive(pid)
 }

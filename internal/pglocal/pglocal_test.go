@@ -1,3 +1,5 @@
+//go:build unix
+
 package pglocal_test
 
 import (

@@ -74,6 +74,9 @@ type RefStatus struct {
 	Line   *int64 `json:"line"`
 	UserID *int64 `json:"user_id"`
 	Status string `json:"status"`
+	// BatchID is the batch of the mark or unmark (nil for a dry run), so a
+	// script reading the stream can undo it.
+	BatchID *int64 `json:"batch_id"`
 }
 
 // Statuses of a ref besides rules' marked/unmarked/unchanged/refused.
@@ -213,10 +216,10 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		return sum, fail.err
 	case req.DryRun:
 		sum.BatchID = nil
-		return sum, out.emit(req)
+		return sum, out.emit(req, nil)
 	}
 	// Committed: a report cut off now must not read as a rollback.
-	return sum, CutOff(act.name, sum, out.emit(req))
+	return sum, CutOff(act.name, sum, out.emit(req, sum.BatchID))
 }
 
 // outcome is what a mark or unmark leaves to report, read in its
@@ -251,14 +254,16 @@ func (o *outcome) read(ctx context.Context, tx *sql.Tx, req Request, act action,
 }
 
 // emit hands the spooled report to the request's callbacks.
-func (o *outcome) emit(req Request) error {
+// emit hands on what read spooled; every ref's status carries the batch
+// (nil for a dry run), so a script reading the stream can undo it.
+func (o *outcome) emit(req Request, batch *int64) error {
 	if req.OnSkipped != nil {
 		if err := o.skipped.each(req.OnSkipped); err != nil {
 			return err
 		}
 	}
 	if req.OnRef != nil {
-		return o.refs.each(req.OnRef)
+		return o.refs.each(func(s RefStatus) error { s.BatchID = batch; return req.OnRef(s) })
 	}
 	return nil
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package testdb_test
 
 import (
