@@ -89,6 +89,9 @@ func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if w := db.ClearTextWarning(); w != "" {
+		fmt.Fprintln(f.IO.ErrOut, w)
+	}
 	f.db = db
 	return db, nil
 }

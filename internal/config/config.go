@@ -7,15 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/inboxctl/inboxctl/internal/redact"
 )
 
 // Keys of the configuration, as written in the config file.
@@ -102,13 +103,16 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		st, err := os.Stat(path)
 		switch {
 		case err == nil:
+			if writableByOthers(st.Mode()) {
+				return nil, &ErrConfigFile{fmt.Sprintf("The config file %s is writable by other users, so it is not used (anyone could choose the database, the agent and --yes for you); run: chmod go-w %s", path, path)}
+			}
 			v.SetConfigFile(path)
 			v.SetConfigType("yaml")
 			if err := v.ReadInConfig(); err != nil {
 				return nil, &ErrConfigFile{fmt.Sprintf("The config file %s cannot be read: %v.", path, err)}
 			}
 			c.File = path
-			if st.Mode().Perm()&0o044 != 0 && HasPassword(v.GetString(KeyDatabaseURL)) {
+			if st.Mode().Perm()&0o044 != 0 && redact.HasPassword(v.GetString(KeyDatabaseURL)) {
 				c.Warnings = append(c.Warnings, fmt.Sprintf("warning: %s holds a database password and is readable by other users; run: chmod 600 %s", path, path))
 			}
 		case explicit || !errors.Is(err, fs.ErrNotExist):
@@ -163,7 +167,7 @@ func (c *Config) Settings() []Setting {
 			s.Value, s.Source = "true", "env NO_COLOR"
 		}
 		if k == KeyDatabaseURL {
-			s.Value = Redact(s.Value)
+			s.Value = redact.DSN(s.Value)
 			if s.Value == "" {
 				s.Value = pgEnvSummary()
 				s.Source = "default (libpq PG* variables)"
@@ -189,30 +193,12 @@ func pgEnvSummary() string {
 	return strings.Join(parts, " ")
 }
 
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-
-// Redact masks the password of a connection URL or key=value string.
-func Redact(s string) string {
-	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
-		u, err := url.Parse(s)
-		if err == nil {
-			if _, has := u.User.Password(); has {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-				s = strings.Replace(u.String(), ":xxxxx@", ":****@", 1)
-			}
-			q := u.Query()
-			if q.Get("password") != "" {
-				s = kvPassword.ReplaceAllString(s, "${1}****")
-			}
-			return s
-		}
-		return "postgres://****"
-	}
-	return kvPassword.ReplaceAllString(s, "${1}****")
+// writableByOthers reports a file that group or others may write, which
+// ssh refuses for its config too. Windows has no such mode bits: Go reports
+// every writable file there as 0666.
+func writableByOthers(m fs.FileMode) bool {
+	return runtime.GOOS != "windows" && m.Perm()&0o022 != 0
 }
-
-// HasPassword reports whether a connection string carries a password.
-func HasPassword(s string) bool { return Redact(s) != s }
 
 // Secrets lists the passwords in play, for masking error messages.
 func (c *Config) Secrets() []string {
@@ -220,14 +206,5 @@ func (c *Config) Secrets() []string {
 	if p := os.Getenv("PGPASSWORD"); p != "" {
 		out = append(out, p)
 	}
-	s := c.DatabaseURL()
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
-		}
-	}
-	for _, m := range kvPassword.FindAllStringSubmatch(s, -1) {
-		out = append(out, strings.Trim(m[2], "'"))
-	}
-	return out
+	return append(out, redact.Secrets(c.DatabaseURL())...)
 }

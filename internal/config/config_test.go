@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -339,5 +340,33 @@ func TestNoColorSetting(t *testing.T) {
 	c, _ = config.Load(newFlags(t, "--no-color"))
 	if s := settings(c)["no-color"]; s.Value != "true" || s.Source != "flag --no-color" {
 		t.Fatalf("--no-color setting: %+v", s)
+	}
+}
+
+// TestConfigFileWritableByOthers: a config file that group or others may
+// write is refused with one sentence naming it and the fix; one they may
+// only read is loaded (with a warning only if it holds a password).
+func TestConfigFileWritableByOthers(t *testing.T) {
+	xdg := isolate(t)
+	file := filepath.Join(xdg, "inboxctl", "config.yaml")
+	writeFile(t, file, "agent: lead@x.test\nyes: true\n")
+	for _, mode := range []os.FileMode{0o666, 0o660, 0o622, 0o602, 0o620} {
+		if err := os.Chmod(file, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := config.Load(newFlags(t))
+		var cf *config.ErrConfigFile
+		if !errors.As(err, &cf) || !strings.Contains(cf.Msg, file+" is writable by other users") || !strings.HasSuffix(cf.Msg, "chmod go-w "+file) {
+			t.Fatalf("mode %o: %v", mode, err)
+		}
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o600, 0o400} {
+		if err := os.Chmod(file, mode); err != nil {
+			t.Fatal(err)
+		}
+		c, err := config.Load(newFlags(t))
+		if err != nil || c.Agent() != "lead@x.test" || !c.Yes() || len(c.Warnings) != 0 {
+			t.Fatalf("mode %o: %v, warnings %v", mode, err, c.Warnings)
+		}
 	}
 }

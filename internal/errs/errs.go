@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/inboxctl/inboxctl/internal/redact"
 	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
@@ -118,12 +118,6 @@ func Report(w io.Writer, err error, secrets ...string) {
 	}
 }
 
-// Mask replaces every non-empty secret in s with ****.
-func Mask(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "****")
-		}
-	}
-	return s
-}
+// Mask replaces every non-empty secret in s, and any quoted piece of one,
+// with ****.
+func Mask(s string, secrets ...string) string { return redact.Text(s, secrets...) }

@@ -42,10 +42,30 @@ func upstream(t *testing.T) (network, addr, user string) {
 
 // tcpProxy forwards 127.0.0.1:PORT to the test server, so the binary can
 // reach it over TCP (where sslmode matters) while the server speaks no TLS.
-func tcpProxy(t *testing.T) string {
+func tcpProxy(t *testing.T) string { return tcpProxyOn(t, "127.0.0.1") }
+
+// networkIP is an address of this machine that is not loopback: a
+// connection to it is, to inboxctl, a connection over the network.
+func networkIP(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsGlobalUnicast() {
+			return n.IP.String()
+		}
+	}
+	t.Fatalf("this machine has no IPv4 address other than loopback (%v): the clear-text warning cannot be tested over the network", addrs)
+	return ""
+}
+
+// tcpProxyOn is tcpProxy listening on host.
+func tcpProxyOn(t *testing.T, host string) string {
 	t.Helper()
 	network, addr, _ := upstream(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +126,13 @@ func TestConfigShowMasksPasswords(t *testing.T) {
 		{"URL-encoded", []string{"INBOXCTL_DATABASE_URL=postgres://bob:" + url.QueryEscape(special) + "@db.example/app"}, nil,
 			[]string{special, url.QueryEscape(special), url.PathEscape(special)}},
 		{"query parameter", []string{"INBOXCTL_DATABASE_URL=postgres://bob@db.example/app?password=" + pw}, nil, []string{pw}},
+		{"query parameter, encoded name", []string{"INBOXCTL_DATABASE_URL=postgres://bob@db.example/app?sslmode=require&pass%77ord=" + url.QueryEscape(special)}, nil,
+			[]string{special, url.QueryEscape(special)}},
+		{"upper-case scheme", nil, []string{"--database-url", "POSTGRES://bob:" + pw + "@db.example/app"}, []string{pw}},
+		{"leading space", nil, []string{"--database-url", " postgres://bob:" + pw + "@db.example/app"}, []string{pw}},
+		{"one slash", nil, []string{"--database-url", "postgres:/bob:" + pw + "@db.example/x"}, []string{pw}},
+		{"no scheme", nil, []string{"--database-url", "bob:" + pw + "@db.example/x"}, []string{pw}},
+		{"unencoded specials", nil, []string{"--database-url", "postgresql://bob:" + special + "@db.example/x"}, []string{special}},
 		{"config file", nil, []string{"--config", cfgFile}, []string{pw}},
 		{"PGPASSWORD", []string{"PGPASSWORD=" + pw, "PGHOST=db.example", "PGUSER=bob"}, nil, []string{pw}},
 	}
@@ -166,8 +193,16 @@ func TestErrorsMaskPasswords(t *testing.T) {
 		noLeak(t, r, pw)
 	}
 	// Invalid URLs whose password holds what URLs forbid unencoded: the
-	// parse error quotes the URL, or a piece of the password.
+	// parse error quotes the URL, or a piece of the password; URLs of a
+	// shape the driver does not know, which it reads as a key=value
+	// setting and quotes whole.
 	for _, c := range []struct{ url, leak string }{
+		{"postgres:/bob:S3cret@db.example/x", "S3cret"},
+		{"POSTGRES://bob:S3cret@db.example/x", "S3cret"},
+		{" postgres://bob:S3cret@db.example/x", "S3cret"},
+		{"bob:S3cret@db.example/x", "S3cret"},
+		{"postgres://bob:S3/cret@db.example/x", "S3/cret"},
+		{"postgres://bob:S3cret@db.example/x?sslmode=bogus&password=S3cret", "S3cret"},
 		{"postgres://bob:p@ss:w0rd@db.example:notaport/app", "ss:w0rd"},
 		{"postgres://bob:p%ss-x@127.0.0.1:1/app", "%ss"},
 		{"postgres://bob:pa ss-x@127.0.0.1:1/app", "pa ss"},
@@ -267,5 +302,86 @@ func TestConfigFileWithPasswordReadableByOthers(t *testing.T) {
 			t.Errorf("%s: warned=%v, want %v:\n%s", c.name, warned, c.warn, r)
 		}
 		noLeak(t, r, pw)
+	}
+}
+
+// clearTextWarning is how inboxctl says a connection is not encrypted.
+const clearTextWarning = "is not encrypted"
+
+// TestClearTextOverTheNetworkIsSaid: a TCP connection to an address that
+// is not loopback and ends up unencrypted (sslmode disable or allow, or
+// prefer, the default, with a server that declines TLS, as this one does)
+// is said once on stderr, with the command's work done as usual; the same
+// connection to 127.0.0.1, or over a unix socket, is not.
+func TestClearTextOverTheNetworkIsSaid(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t, 1)
+	const pw = "clear-Pa55"
+	remote, local := tcpProxyOn(t, networkIP(t)), tcpProxy(t)
+	cases := []struct {
+		name  string
+		url   string
+		env   []string
+		warns bool
+	}{
+		{"network, sslmode=disable", d.tcpURL(t, remote, pw, "sslmode=disable"), nil, true},
+		{"network, default prefer, TLS declined", d.tcpURL(t, remote, pw, ""), nil, true},
+		{"network, sslmode=allow", d.tcpURL(t, remote, pw, "sslmode=allow"), nil, true},
+		{"network, PGSSLMODE=disable", d.tcpURL(t, remote, pw, ""), []string{"PGSSLMODE=disable"}, true},
+		{"loopback, sslmode=disable", d.tcpURL(t, local, pw, "sslmode=disable"), nil, false},
+		{"loopback, default prefer", d.tcpURL(t, local, pw, ""), nil, false},
+		{"unix socket", d.url, nil, false},
+	}
+	for _, c := range cases {
+		r := run(t, append([]string{"INBOXCTL_DATABASE_URL=" + c.url, "INBOXCTL_AGENT=" + seed.Owner}, c.env...), nil, "spam", "list", "-o", "json")
+		if r.Code != 0 || !strings.HasPrefix(r.Stdout, "[") {
+			t.Errorf("%s: want the command to run:\n%s", c.name, r)
+			continue
+		}
+		if n := strings.Count(r.Stderr, clearTextWarning); n != map[bool]int{true: 1, false: 0}[c.warns] {
+			t.Errorf("%s: said %d time(s), want warns=%v:\n%s", c.name, n, c.warns, r)
+		}
+		if c.warns && !strings.Contains(r.Stderr, "warning: the connection to "+remote+" is not encrypted") {
+			t.Errorf("%s: the warning does not name %s:\n%s", c.name, remote, r)
+		}
+		noLeak(t, r, pw)
+	}
+}
+
+// TestConfigFileWritableByOthersIsRefused: a config file that group or
+// others may write is refused, as ssh refuses its own, with one sentence
+// that names the file and the fix (exit 2), before anything connects; one
+// they may only read is used.
+func TestConfigFileWritableByOthersIsRefused(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t, 1)
+	content := "database-url: " + d.url + "\nagent: " + seed.Owner + "\nyes: true\n"
+	for _, c := range []struct {
+		mode    os.FileMode
+		refused bool
+	}{{0o666, true}, {0o620, true}, {0o602, true}, {0o644, false}, {0o600, false}} {
+		path := filepath.Join(t.TempDir(), "config.yaml")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, nil, nil, "spam", "mark", "+919800000001", "--config", path)
+		if !c.refused {
+			if r.Code != 0 {
+				t.Errorf("%o: the file should be used:\n%s", c.mode, r)
+			}
+			continue
+		}
+		if r.Code != 2 || !strings.Contains(r.Stderr, path+" is writable by other users") || !strings.Contains(r.Stderr, "chmod go-w "+path) {
+			t.Errorf("%o: want exit 2 naming the file and chmod go-w:\n%s", c.mode, r)
+		}
+		if lines := strings.Split(strings.TrimRight(r.Stderr, "\n"), "\n"); len(lines) != 1 {
+			t.Errorf("%o: want one sentence:\n%s", c.mode, r)
+		}
+	}
+	if n := d.count(t, `SELECT count(*) FROM users WHERE spam`); n != 1 {
+		t.Fatalf("%d spam users: only the private and read-only files' marks should have run (the second is unchanged)", n)
 	}
 }

@@ -95,8 +95,16 @@ func TestTLSFollowsLibpq(t *testing.T) {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
+	// initdb's pg_hba.conf admits loopback only; this one admits the
+	// network address too.
+	netIP := networkIP(t)
+	hba := filepath.Join(dir, "pg_hba.conf")
+	if err := os.WriteFile(hba, []byte("local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all "+netIP+"/32 trust\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := pglocal.Start(ctx, pglocal.Options{Settings: map[string]string{
-		"listen_addresses": "127.0.0.1", "port": port, "ssl": "on", "ssl_cert_file": cert, "ssl_key_file": key}})
+		"listen_addresses": "127.0.0.1," + netIP, "port": port, "hba_file": hba,
+		"ssl": "on", "ssl_cert_file": cert, "ssl_key_file": key}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +136,12 @@ func TestTLSFollowsLibpq(t *testing.T) {
 		{"PGSSLMODE=disable", tcp("127.0.0.1", ""), []string{"PGSSLMODE=disable"}, true, false, ""},
 		{"unix socket, default", unix, nil, true, false, ""},
 		{"unix socket, PGSSLMODE=require", unix, []string{"PGSSLMODE=require"}, true, false, ""},
+		// Over the network (an address of this machine that is not
+		// loopback), a session that ends up in clear text is said.
+		{"network, default prefer", tcp(netIP, ""), nil, true, true, ""},
+		{"network, require", tcp(netIP, "sslmode=require"), nil, true, true, ""},
+		{"network, allow", tcp(netIP, "sslmode=allow"), nil, true, false, ""},
+		{"network, disable", tcp(netIP, "sslmode=disable"), nil, true, false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,10 +158,19 @@ func TestTLSFollowsLibpq(t *testing.T) {
 				t.Fatalf("want a connection:\n%s", r)
 			}
 			noLeak(t, r, pw)
+			// Clear text over the network is said once; anything else
+			// (TLS, loopback, a unix socket) not at all.
+			u, _ := url.Parse(c.url)
+			want := 0
+			if !c.tls && u.Hostname() == netIP {
+				want = 1
+			}
+			if n := strings.Count(r.Stderr, clearTextWarning); n != want {
+				t.Fatalf("said %d time(s) that the connection is not encrypted, want %d:\n%s", n, want, r)
+			}
 			// In process, with the same settings as URL parameters (the
 			// process environment is shared by parallel tests): is the
 			// session encrypted?
-			u, _ := url.Parse(c.url)
 			q := u.Query()
 			for _, kv := range c.env {
 				k, v, _ := strings.Cut(kv, "=")

@@ -10,6 +10,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	neturl "net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/redact"
 )
 
 // DefaultConnectTimeout bounds connecting when neither the URL nor
@@ -34,6 +37,9 @@ type DB struct {
 	Password string
 	// LockTimeout is set on every transaction run by InTx.
 	LockTimeout time.Duration
+	// clearText is the warning for a connection over the network that
+	// ended up unencrypted.
+	clearText string
 }
 
 // Open connects to the database named by url (empty: libpq's PG* variables)
@@ -41,7 +47,7 @@ type DB struct {
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
-		return nil, errs.Usagef("The database URL is not valid: %v.", strings.TrimPrefix(maskIn(err.Error(), url), "pq: "))
+		return nil, invalidURL(err, url)
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
@@ -62,22 +68,27 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
-		return nil, errs.Usagef("The database URL is not valid: %v.", err)
+		return nil, invalidURL(err, url)
 	}
+	watch := &clearTextWatch{}
+	conn.Dialer(watch)
 	db := &DB{DB: sql.OpenDB(conn), Password: cfg.Password, LockTimeout: DefaultLockTimeout}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+time.Second)
 	defer cancel()
+	target := cfg.Host
+	if cfg.Port != 0 {
+		target = net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	}
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		target := cfg.Host
-		if cfg.Port != 0 {
-			target = fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
-		}
 		return nil, &errs.Error{Code: errs.Unexpected,
-			Msg: fmt.Sprintf("Cannot connect to the database at %s: %s.", target, describeConnErr(ctx, err)),
+			Msg: redact.Text(fmt.Sprintf("Cannot connect to the database at %s: %s.", target, describeConnErr(ctx, err)), append(redact.Secrets(url), cfg.Password)...),
 			Err: nil}
+	}
+	if watch.last.Load() {
+		db.clearText = clearTextWarning(target, cfg.SSLMode)
 	}
 	return db, nil
 }
@@ -96,31 +107,27 @@ func describeConnErr(ctx context.Context, err error) string {
 	return strings.TrimPrefix(s, "pq: ")
 }
 
-// maskIn masks the password of url in the driver's message s about it. The
-// password is everything between the user name's ':' and the last '@' (an
-// invalid URL may hold an unencoded '@' in it); the message may quote it
-// escaped, or quote just a piece of it ("invalid URL escape "%ss""), so
-// quoted pieces of the password are masked too.
-func maskIn(s, url string) string {
-	start, at := strings.Index(url, "://"), strings.LastIndex(url, "@")
-	if start < 0 || at < start {
-		return s
+// invalidURL is the usage error for a connection string the driver cannot
+// read. The driver's message may quote the string or a piece of it, so it
+// is not passed on as it is: a URL parser's reason loses its quotes, a
+// key=value parser's complaint about a "key" with no '=' (what a URL of
+// any other shape is to it) becomes a sentence of ours, and whatever
+// remains is masked.
+func invalidURL(err error, dsn string) error {
+	var ue *neturl.Error
+	var reason string
+	switch {
+	case errors.As(err, &ue):
+		reason = strings.Join(strings.Fields(quoted.ReplaceAllString(ue.Err.Error(), "")), " ")
+	case strings.HasPrefix(err.Error(), `missing "=" after`):
+		reason = "write it as a URL starting with postgres:// or postgresql:// (in lower case, with nothing before it) or as key=value settings"
+	default:
+		reason = strings.TrimPrefix(err.Error(), "pq: ")
 	}
-	_, pw, ok := strings.Cut(url[start+3:at], ":")
-	if !ok || pw == "" {
-		return s
-	}
-	q := strconv.Quote(pw)
-	s = strings.ReplaceAll(strings.ReplaceAll(s, pw, "****"), q[1:len(q)-1], "****")
-	return quotedPiece.ReplaceAllStringFunc(s, func(piece string) string {
-		if inner := piece[1 : len(piece)-1]; inner != "" && strings.Contains(pw, inner) {
-			return `"****"`
-		}
-		return piece
-	})
+	return errs.Usagef("The database URL is not valid: %s.", redact.Text(reason, redact.Secrets(dsn)...))
 }
 
-var quotedPiece = regexp.MustCompile(`"[^"]*"`)
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // Querier is what both *sql.DB, *sql.Conn and *sql.Tx offer.
 type Querier interface {
