@@ -46,35 +46,20 @@ func (p proc) rssMiB() float64 { return float64(p.rssKiB) / 1024 }
 // times it from fork to exit. A non-zero exit not in c.okCodes is an error
 // carrying the command's stderr.
 func (r *run) cli(ctx context.Context, c call) (proc, error) {
-	rd, wr, err := os.Pipe()
-	if err != nil {
-		return proc{}, err
-	}
-	defer rd.Close()
-	argv := append([]string{"bench", SpawnCommand, r.opts.Binary}, c.args...)
-	cmd := exec.CommandContext(ctx, r.opts.Binary, argv...)
+	cmd := exec.CommandContext(ctx, r.opts.Binary, c.args...)
 	cmd.Dir = r.dir
 	cmd.Env = r.env(c)
-	cmd.ExtraFiles = []*os.File{wr} // descriptor 3: the report
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	if c.out != nil {
 		cmd.Stdout = c.out
 	}
 	cmd.Stderr = &errb
-	err = cmd.Start()
-	wr.Close()
+	m, err := Measure(r.opts.Binary, cmd)
+	p := proc{stdout: out.Bytes(), stderr: errb.String(), wall: m.Wall, rssKiB: m.PeakKiB, code: m.Code}
 	if err != nil {
-		return proc{}, err
-	}
-	report, _ := io.ReadAll(rd)
-	err = cmd.Wait()
-	p := proc{stdout: out.Bytes(), stderr: errb.String()}
-	var ns int64
-	if _, serr := fmt.Sscan(string(report), &ns, &p.rssKiB, &p.code); serr != nil || err != nil {
 		return p, fmt.Errorf("running inboxctl %s: %v %s", strings.Join(c.args, " "), err, firstLine(p.stderr, errors.New("no report")))
 	}
-	p.wall = time.Duration(ns)
 	if p.code != 0 && !contains(c.okCodes, p.code) {
 		return p, fmt.Errorf("inboxctl %s: exit %d: %s", strings.Join(c.args, " "), p.code, firstLine(p.stderr, errors.New("no message")))
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -54,4 +55,43 @@ func Spawn(argv []string) error {
 	}
 	_, err = fmt.Fprintf(report, "%d %d %d\n", wall.Nanoseconds(), rss, cmd.ProcessState.ExitCode())
 	return err
+}
+
+// Measured is what one run through the go-between did.
+type Measured struct {
+	Wall    time.Duration
+	PeakKiB int64 // peak RSS
+	Code    int   // exit code
+}
+
+// Measure runs cmd through binary's go-between: cmd's program and
+// arguments, directory, environment and standard streams stay as they are;
+// its wall time, peak RSS and exit code come back. A non-zero exit is no
+// error; a go-between that cannot run the command, or does not report, is.
+func Measure(binary string, cmd *exec.Cmd) (Measured, error) {
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return Measured{}, err
+	}
+	defer rd.Close()
+	cmd.Args = append([]string{"inboxctl", "bench", SpawnCommand, cmd.Path}, cmd.Args[1:]...)
+	cmd.Path = binary
+	cmd.ExtraFiles = []*os.File{wr} // descriptor 3: the report
+	err = cmd.Start()
+	wr.Close()
+	if err != nil {
+		return Measured{}, err
+	}
+	report, _ := io.ReadAll(rd)
+	err = cmd.Wait()
+	var m Measured
+	var ns int64
+	if _, serr := fmt.Sscan(string(report), &ns, &m.PeakKiB, &m.Code); serr != nil || err != nil {
+		if err == nil {
+			err = errors.New("no report")
+		}
+		return m, err
+	}
+	m.Wall = time.Duration(ns)
+	return m, nil
 }

@@ -305,6 +305,10 @@ func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, res *C
 	})
 	if err != nil {
 		bad.Close()
+		var le *input.LineError
+		if errors.As(err, &le) {
+			return errs.Usagef("The recipient file cannot be read: %v; nothing was checked.", le)
+		}
 		return err
 	}
 	if bad.Len() > 0 {
@@ -376,10 +380,7 @@ func isCSV(br *bufio.Reader) bool {
 }
 
 func readCSVPhones(r io.Reader, fn func(line int, phone string, verr error) error) error {
-	cr := csv.NewReader(r)
-	cr.Comment = '#' // isCSV looked past leading comments too
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := input.NewCSVReader(r, '#') // isCSV looked past leading comments too
 	header, err := cr.Read()
 	if err != nil {
 		return &input.LineError{Line: 1, Err: fmt.Errorf("cannot read the CSV header: %w", err)}

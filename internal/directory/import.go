@@ -75,6 +75,10 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 				return row(int64(line), phone, name, string(traits))
 			})
 		})
+		var le *input.LineError
+		if errors.As(err, &le) {
+			return errs.Usagef("The CSV cannot be read: %v; nothing was imported.", le)
+		}
 		if err != nil {
 			return err
 		}
@@ -184,12 +188,14 @@ type csvRows struct {
 
 // openCSV reads and checks the header row phone,name[,trait...].
 func openCSV(r io.Reader) (*csvRows, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
+	cr := input.NewCSVReader(r, 0)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, errs.Usagef("The CSV is empty: it needs a header row phone,name[,trait...].")
+	}
+	var le *input.LineError
+	if errors.As(err, &le) {
+		return nil, errs.Usagef("The CSV cannot be read: %v; nothing was imported.", le)
 	}
 	if err != nil {
 		return nil, errs.Usagef("The CSV header cannot be read: %v.", err)

@@ -175,7 +175,7 @@ func ReadLines(r io.Reader, fn func(line int, text string, bad error) error) err
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return &LineError{Line: n + 1, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
+			return &LineError{Line: n + 1, Err: ErrTooLong}
 		}
 		return err
 	}
