@@ -8,6 +8,7 @@ import (
 
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/output"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
@@ -19,13 +20,19 @@ func newCmdRun(f *cmdutil.Factory) *cobra.Command {
 		Long: `Record that the campaign was sent. A one-time campaign (scheduled first)
 turns every pending entry into sent. An ongoing campaign records a sent entry
 for each user of its audience now. A spam user is never sent to; sent entries
-are history and no later mark or unmark changes them.`,
-		Example: `  inboxctl campaign run "Diwali Sale"
-  inboxctl campaign run "Welcome Series" -o json`,
+are history and no later mark or unmark changes them.
+
+A run cannot be undone, so it asks for confirmation on a terminal; without a
+terminal (a cron job, a script) it needs --yes.`,
+		Example: `  inboxctl campaign check "Diwali Sale" && inboxctl campaign run "Diwali Sale" --yes
+  inboxctl campaign run "Welcome Series" --yes -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return recordChange(f, c, func(ctx context.Context, db *store.DB, orgID int64) (change, error) {
-				r, err := campaign.Run(ctx, db, orgID, args[0])
+			return recordChange(f, c, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
+				if err := f.ConfirmBulk(fmt.Sprintf("Run campaign %q of org %s? A run cannot be undone.", args[0], org.Slug)); err != nil {
+					return change{}, err
+				}
+				r, err := campaign.Run(ctx, db, org.ID, args[0])
 				return change{r, fmt.Sprintf("Run %d of %q: sent to %d user(s).", r.Run, r.Campaign, r.Sent),
 					[]output.Field{{Title: "campaign", Value: r.Campaign}, {Title: "run", Value: r.Run}, {Title: "sent", Value: r.Sent}}}, err
 			})

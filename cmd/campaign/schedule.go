@@ -8,6 +8,7 @@ import (
 
 	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/output"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
@@ -26,8 +27,8 @@ unmarking puts them back while the campaign has not run.`,
   inboxctl campaign schedule "Diwali Sale" -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return recordChange(f, c, func(ctx context.Context, db *store.DB, orgID int64) (change, error) {
-				s, err := campaign.Schedule(ctx, db, orgID, args[0])
+			return recordChange(f, c, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
+				s, err := campaign.Schedule(ctx, db, org.ID, args[0])
 				return change{s, fmt.Sprintf("Scheduled %q: %d pending, %d excluded as spam.", s.Campaign, s.Pending, s.Excluded),
 					[]output.Field{{Title: "campaign", Value: s.Campaign}, {Title: "pending", Value: s.Pending}, {Title: "excluded", Value: s.Excluded}}}, err
 			})
@@ -44,7 +45,7 @@ type change struct {
 }
 
 // recordChange runs a change to one of the org's campaigns and prints it.
-func recordChange(f *cmdutil.Factory, c *cobra.Command, do func(ctx context.Context, db *store.DB, orgID int64) (change, error)) error {
+func recordChange(f *cmdutil.Factory, c *cobra.Command, do func(ctx context.Context, db *store.DB, org directory.Org) (change, error)) error {
 	p, err := f.Printer()
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func recordChange(f *cmdutil.Factory, c *cobra.Command, do func(ctx context.Cont
 	if err != nil {
 		return err
 	}
-	ch, err := do(c.Context(), db, org.ID)
+	ch, err := do(c.Context(), db, org)
 	if err != nil {
 		return err
 	}

@@ -221,3 +221,71 @@ func TestImportLastRowOfAPhoneWins(t *testing.T) {
 		t.Errorf("%d chats, want 2 (%v)", chats, err)
 	}
 }
+
+// TestImportEmptyCellKeepsStoredValue: an empty name or trait cell leaves
+// what is stored (a user whose row changes nothing is unchanged); a new
+// user with an empty name gets none.
+func TestImportEmptyCellKeepsStoredValue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, org := acme(t)
+	if _, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader("phone,name,city\n+919800000001,Asha,Pune\n+919800000002,Ravi,Delhi\n"), directory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "phone,name,city\n+919800000001,,\n+919800000002,,Mumbai\n+919800000003,,\n"
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{})
+	if err != nil || res != (directory.ImportResult{Created: 1, Updated: 1, Unchanged: 1}) {
+		t.Fatalf("import of empty cells: %+v, %v", res, err)
+	}
+	for phone, want := range map[string][2]string{"+919800000001": {"Asha", "Pune"}, "+919800000002": {"Ravi", "Mumbai"}, "+919800000003": {"", ""}} {
+		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone})
+		if err != nil || card.Name != want[0] || card.Traits["city"] != want[1] {
+			t.Errorf("%s: name %q traits %v (%v); want %v", phone, card.Name, card.Traits, err, want)
+		}
+	}
+}
+
+// TestImportDryRunWritesNothing: a dry run reports exactly the counts the
+// import then makes, and leaves users, chats and the skipped rows' report
+// as they were.
+func TestImportDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, org := acme(t)
+	if _, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader("phone,name\n+919800000001,Asha\n+919800000002,Ravi\n"), directory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() string {
+		var s string
+		if err := db.QueryRow(`SELECT (SELECT string_agg(phone || '=' || name, ',' ORDER BY phone) FROM users WHERE org_id = $1) || ' chats ' ||
+			(SELECT count(*) FROM chats WHERE org_id = $1)`, org.ID).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := snapshot()
+	csv := "phone,name\n+919800000001,Asha\n+919800000002,Ravi K\n+919800000003,New\nnot-a-phone,x\n"
+	dry, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{DryRun: true, SkipInvalid: true})
+	var skipped *directory.SkippedError
+	if !errors.As(err, &skipped) || skipped.Lines.Len() != 1 {
+		t.Fatalf("dry run: %+v, %v", dry, err)
+	}
+	skipped.Lines.Close()
+	want := directory.ImportResult{Created: 1, Updated: 1, Unchanged: 1, Invalid: 1}
+	if dry != want {
+		t.Fatalf("dry run counts %+v, want %+v", dry, want)
+	}
+	if after := snapshot(); after != before {
+		t.Fatalf("a dry run wrote: %s, was %s", after, before)
+	}
+	res, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader(csv), directory.ImportOptions{SkipInvalid: true})
+	if errors.As(err, &skipped) {
+		skipped.Lines.Close()
+	}
+	if res != dry {
+		t.Fatalf("the import did %+v, its dry run said %+v", res, dry)
+	}
+	if _, err := directory.ImportUsers(ctx, db, org.ID, strings.NewReader("phone,name\nbad,x\n"), directory.ImportOptions{DryRun: true}); errs.ExitCode(err) != errs.Usage {
+		t.Fatalf("a dry run of a bad file: %v, want a usage error", err)
+	}
+}

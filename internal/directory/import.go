@@ -28,14 +28,18 @@ type ImportResult struct {
 // ImportOptions tune an import.
 type ImportOptions struct {
 	SkipInvalid bool
+	// DryRun runs the import's statements and rolls them back: the counts
+	// are exactly what the import would do, and nothing is written.
+	DryRun bool
 	// Progress, if set, is called every so many rows read.
 	Progress func(rows int64)
 }
 
 // ImportUsers upserts users from CSV (header phone,name[,trait…]) in one
 // transaction: rows stream into a temp table with COPY, then one INSERT …
-// ON CONFLICT upserts them and creates each new user's chat. Any bad row
-// fails the whole import with its line number, unless SkipInvalid.
+// ON CONFLICT upserts them and creates each new user's chat. An empty cell
+// (name or trait) leaves the stored value as it is. Any bad row fails the
+// whole import with its line number, unless SkipInvalid.
 func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	rows, err := openCSV(r)
@@ -72,7 +76,11 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 					return nil // the import will fail: keep reading only to report every bad line
 				}
 				copied++
-				return row(int64(line), phone, name, string(traits))
+				var stored any = name
+				if name == "" {
+					stored = nil // an empty cell leaves the stored name
+				}
+				return row(int64(line), phone, stored, string(traits))
 			})
 		})
 		var le *input.LineError
@@ -99,9 +107,12 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 			return err
 		}
 		res.Unchanged = distinct - res.Created - res.Updated
+		if opts.DryRun {
+			return store.ErrRollback
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrRollback) {
 		return res, err
 	}
 	if res.Invalid > 0 {
@@ -130,7 +141,7 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, copied int64, res *Impo
 		err := func() error {
 			ins, err := tx.ExecContext(ctx, `WITH ins AS (
 					INSERT INTO users (org_id, phone, name, traits)
-					SELECT $1, s.phone, s.name, s.traits FROM (`+lastRowWins+`) s
+					SELECT $1, s.phone, coalesce(s.name, ''), s.traits FROM (`+lastRowWins+`) s
 					WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.org_id = $1 AND u.phone = s.phone)
 					RETURNING id)
 				INSERT INTO chats (org_id, user_id) SELECT $1, id FROM ins`, orgID)
@@ -152,9 +163,9 @@ func upsertUsers(ctx context.Context, tx *sql.Tx, orgID, copied int64, res *Impo
 				return err
 			}
 			// The users just inserted match too, but are unchanged.
-			up, err := tx.ExecContext(ctx, `UPDATE users u SET name = s.name, traits = u.traits || s.traits
+			up, err := tx.ExecContext(ctx, `UPDATE users u SET name = coalesce(s.name, u.name), traits = u.traits || s.traits
 				FROM import_src s
-				WHERE u.org_id = $1 AND u.phone = s.phone AND (u.name IS DISTINCT FROM s.name OR NOT u.traits @> s.traits)`, orgID)
+				WHERE u.org_id = $1 AND u.phone = s.phone AND (u.name IS DISTINCT FROM coalesce(s.name, u.name) OR NOT u.traits @> s.traits)`, orgID)
 			if err != nil {
 				return err
 			}

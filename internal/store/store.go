@@ -118,7 +118,7 @@ func invalidURL(err error, dsn string) error {
 	var reason string
 	switch {
 	case errors.As(err, &ue):
-		reason = strings.Join(strings.Fields(quoted.ReplaceAllString(ue.Err.Error(), "")), " ")
+		reason = strings.Join(strings.Fields(quotedText.ReplaceAllString(ue.Err.Error(), "")), " ")
 	case strings.HasPrefix(err.Error(), `missing "=" after`):
 		reason = "write it as a URL starting with postgres:// or postgresql:// (in lower case, with nothing before it) or as key=value settings"
 	default:
@@ -127,7 +127,7 @@ func invalidURL(err error, dsn string) error {
 	return errs.Usagef("The database URL is not valid: %s.", redact.Text(reason, redact.Secrets(dsn)...))
 }
 
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+var quotedText = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // Querier is what both *sql.DB, *sql.Conn and *sql.Tx offer.
 type Querier interface {
