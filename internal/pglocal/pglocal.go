@@ -31,6 +31,10 @@ type Options struct {
 	Keep bool
 	// Settings are extra server settings (name → value).
 	Settings map[string]string
+	// Replication makes the server a primary that a hot standby can be
+	// made of (StartStandby): WAL for replicas, WAL senders, and
+	// replication connections over its unix socket.
+	Replication bool
 }
 
 // Server is a running private PostgreSQL.
@@ -41,6 +45,7 @@ type Server struct {
 	cmd    *exec.Cmd
 	keep   bool
 	done   chan struct{}
+	args   []string // the server's settings, which a standby of it shares
 }
 
 // ErrNoBinaries is returned when no PostgreSQL server binaries are installed.
@@ -122,35 +127,91 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return s, fmt.Errorf("initdb failed: %v\n%s", err, out)
 	}
-	args := []string{"-D", s.DataDir(), "-p", strconv.Itoa(Port), "-k", dir,
+	s.args = []string{"-p", strconv.Itoa(Port),
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "logging_collector=off"}
+	if opts.Replication {
+		// The superuser postgres is the replication role; trust on the
+		// socket, as for every other connection to a private server.
+		s.args = append(s.args, "-c", "wal_level=replica", "-c", "max_wal_senders=4", "-c", "hot_standby=on")
+		if err := s.appendHBA("local replication all trust\n"); err != nil {
+			return s, err
+		}
+	}
 	for k, v := range opts.Settings {
-		args = append(args, "-c", k+"="+v)
+		s.args = append(s.args, "-c", k+"="+v)
 	}
 	if opts.Keep {
-		o := strings.Join(quoteAll(args[2:]), " ")
+		o := strings.Join(quoteAll(append([]string{"-k", dir}, s.args...)), " ")
 		cmd := s.command(ctx, "pg_ctl", "start", "-w", "-D", s.DataDir(), "-l", s.LogFile(), "-o", o)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return s, fmt.Errorf("pg_ctl start failed: %v\n%s\n%s", err, out, s.logTail())
 		}
 		return s, nil
 	}
+	return s, s.run(ctx)
+}
+
+// run starts the server of s.DataDir as a child that dies with this
+// process, and waits until it accepts connections.
+func (s *Server) run(ctx context.Context) error {
 	logf, err := os.OpenFile(s.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return s, err
+		return err
 	}
 	defer logf.Close()
+	args := append([]string{"-D", s.DataDir(), "-k", s.Dir}, s.args...)
 	s.cmd = s.command(context.Background(), "postgres", args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	// The server dies with this process even when it is killed outright.
 	s.cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
 	if err := s.cmd.Start(); err != nil {
-		return s, err
+		return err
 	}
 	s.done = make(chan struct{})
 	go func() { s.cmd.Wait(); close(s.done) }()
-	return s, s.waitReady(ctx)
+	return s.waitReady(ctx)
+}
+
+func (s *Server) appendHBA(line string) error {
+	f, err := os.OpenFile(filepath.Join(s.DataDir(), "pg_hba.conf"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(line); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// StartStandby makes a hot standby of s, a server started with
+// Replication: pg_basebackup -R copies s over its unix socket and
+// configures streaming from it, then the copy starts in its own directory
+// and accepts read-only connections while it replays s's WAL. Close it
+// before s.
+func (s *Server) StartStandby(ctx context.Context) (_ *Server, err error) {
+	dir, err := os.MkdirTemp("", "inboxctl-pg-standby-")
+	if err != nil {
+		return nil, err
+	}
+	st := &Server{Dir: dir, BinDir: s.BinDir, cred: s.cred, args: s.args}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	if st.cred != nil {
+		if err := os.Chown(dir, int(st.cred.Uid), int(st.cred.Gid)); err != nil {
+			return st, err
+		}
+	}
+	backup := st.command(ctx, "pg_basebackup", "-D", st.DataDir(), "-h", s.Dir, "-p", strconv.Itoa(Port), "-U", "postgres",
+		"-R", "-X", "stream", "-c", "fast", "--no-sync")
+	if out, err := backup.CombinedOutput(); err != nil {
+		return st, fmt.Errorf("pg_basebackup failed: %v\n%s", err, out)
+	}
+	return st, st.run(ctx)
 }
 
 func quoteAll(args []string) []string {
@@ -194,8 +255,9 @@ func (s *Server) waitReady(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
+		// "standby": a hot standby that accepts read-only connections.
 		lines := strings.Split(string(b), "\n")
-		if len(lines) >= 8 && strings.TrimSpace(lines[7]) == "ready" {
+		if len(lines) >= 8 && (strings.TrimSpace(lines[7]) == "ready" || strings.TrimSpace(lines[7]) == "standby") {
 			return nil
 		}
 	}

@@ -113,6 +113,7 @@ func teardown(ctx context.Context, failed bool) {
 }
 
 func dropAndStop(ctx context.Context, failed bool) {
+	stopPair()
 	if admin != nil {
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)")
 		admin.Close()
