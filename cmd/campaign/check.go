@@ -69,8 +69,8 @@ is not a phone (with its line number).`,
 			if err != nil {
 				return err
 			}
-			if res.TallyDrift && full {
-				fmt.Fprintln(f.IO.ErrOut, "Note: the campaign tallies did not match the recipient rows; they were recounted from the rows.")
+			if note := recountNote(res, full); note != "" {
+				fmt.Fprintln(f.IO.ErrOut, note)
 			}
 			if err := printCheck(p, f.IO.ErrOut, res); err != nil {
 				return err
@@ -85,6 +85,22 @@ is not a phone (with its line number).`,
 	c.Flags().BoolVar(&full, "full", false, "read the rows instead of the campaign tallies (and recount them if they drifted)")
 	c.Flags().StringVar(&recipients, "recipients", "", "also check the phones of this file (one a line, or CSV with a phone column; - for stdin)")
 	return c
+}
+
+// recountNote is what stderr says about the tallies after a check that
+// read the rows: recounted (--full, drifted), or left to a writer.
+func recountNote(res campaign.CheckResult, full bool) string {
+	why := "they did not match the recipient rows"
+	if res.TalliesDirty {
+		why = "something other than inboxctl changed a recipient list or a spam flag since they were counted"
+	}
+	switch {
+	case res.RecountLeft != "":
+		return fmt.Sprintf("Note: the campaign tallies are out of date (%s), so the verdict was read from the rows; the recount is left to a writer, as %s.", why, res.RecountLeft)
+	case full && res.TallyDrift && res.Recounted:
+		return "Note: the campaign tallies did not match the recipient rows; they were recounted from the rows."
+	}
+	return ""
 }
 
 // printCheck writes the offenders to out in the chosen format; the verdict

@@ -52,6 +52,11 @@ type CheckResult struct {
 	// TalliesDirty: the org was written around inboxctl since its tallies
 	// were counted, so the rows were read.
 	TalliesDirty bool `json:"-"`
+	// Recounted: the tallies were recounted after the check.
+	Recounted bool `json:"-"`
+	// RecountLeft says why dirty or drifted tallies were not recounted
+	// (a standby, a role that may only read, a failed recount).
+	RecountLeft string `json:"-"`
 }
 
 // Check looks for spam users among the pending recipients of one-time
@@ -72,7 +77,7 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 	}
 	// One snapshot for every part of the check; the external file is read
 	// once, so the transaction is not retried.
-	err = db.InCopyTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: req.Recipients == nil}, func(tx *sql.Tx) error {
+	err = db.InCopyTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(tx *sql.Tx) error {
 		if err := checkCampaigns(ctx, tx, orgID, camps, req.Full, &res); err != nil {
 			return err
 		}
@@ -85,18 +90,29 @@ func Check(ctx context.Context, db *store.DB, orgID int64, req CheckRequest) (Ch
 		return res, err
 	}
 	res.OK = len(res.Offenders) == 0
-	switch {
-	case req.Full && res.TallyDrift:
-		if _, err := db.RepairTallies(ctx, orgID, true); err != nil {
-			return res, err
-		}
-	case res.TalliesDirty || res.TallyDrift:
-		// Best effort: the verdict came from the rows. A role that may
-		// only read (a CI job's), or a fold under way, leaves the recount
-		// to the next check.
-		_, _ = db.RepairTallies(ctx, orgID, false)
+	if res.TalliesDirty || res.TallyDrift {
+		recountTallies(ctx, db, orgID, req.Full, &res)
 	}
 	return res, nil
+}
+
+// recountTallies recounts the org's tallies after a check that read the
+// rows because they were dirty or drifted. It is best effort: the verdict
+// came from the rows. A hot standby, or a role that may only read (a CI
+// job's), leaves the recount to a writer (RecountLeft says why); so does a
+// fold under way, unless --full, which waits for it.
+func recountTallies(ctx context.Context, db *store.DB, orgID int64, full bool, res *CheckResult) {
+	why, err := store.WhyNoRecount(ctx, db)
+	if err == nil && why == "" {
+		res.Recounted, err = db.RepairTallies(ctx, orgID, full && res.TallyDrift)
+	}
+	if err != nil {
+		var e *errs.Error
+		if errors.As(store.Translate(ctx, err), &e) {
+			why = "the recount failed: " + strings.TrimSuffix(e.Msg, ".")
+		}
+	}
+	res.RecountLeft = why
 }
 
 // selectCampaigns resolves the names (every unknown one is reported, exit
@@ -283,26 +299,67 @@ func ongoingGuardSQL(orgID int64, seg rules.Segment) (string, []any) {
 		WHERE u.org_id = $1 AND u.spam AND %s ORDER BY u.id`, store.AudienceWhere(seg, "u", a)), a.Values()
 }
 
-// checkFile streams the external recipient file into a temp table with
-// COPY (flat memory for any size) and looks its phones up among the spam
-// users. A bad line fails the check with exit 2 and its line number.
+// fileChunk is how many phones of the recipient file one query looks up.
+const fileChunk = 5000
+
+// checkFile streams the external recipient file and looks its phones up
+// among the spam users, a chunk at a time, each passed as an array (no
+// temporary table: a hot standby cannot create one); memory stays flat for
+// any size, the distinct phones counted by an external sort. A bad line
+// fails the check with exit 2 and its line number.
 func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, res *CheckResult) error {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE check_phones (line bigint, phone text COLLATE "C") ON COMMIT DROP`); err != nil {
-		return err
-	}
 	// Every bad line is reported: the list is spooled, not capped.
 	bad := &errs.Spool{}
-	err := store.Copy(ctx, tx, "check_phones", []string{"line", "phone"}, func(row func(...any) error) error {
-		return readPhones(r, func(line int, phone string, verr error) error {
-			if verr != nil {
-				return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
+	distinct := &distinctCounter{}
+	defer distinct.Close()
+	seen := map[string]bool{} // offenders listed so far (a phone may repeat)
+	lines := make([]int64, 0, fileChunk)
+	phones := make([]string, 0, fileChunk)
+	lookup := func() error {
+		if len(phones) == 0 {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `
+			SELECT u.id, u.phone, u.spam_marked_at
+			FROM unnest($2::text[], $3::bigint[]) AS p (phone, line)
+			JOIN users u ON u.org_id = $1 AND u.phone = p.phone COLLATE "C"
+			WHERE u.spam ORDER BY p.line`, orgID, store.StringArray(phones), store.Int64Array(lines))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o Offender
+			if err := rows.Scan(&o.UserID, &o.Phone, &o.MarkedAt); err != nil {
+				return err
 			}
-			if bad.Len() > 0 {
-				return nil // the check fails: read on only to report every bad line
+			if !seen[o.Phone] {
+				seen[o.Phone] = true
+				res.Offenders = append(res.Offenders, o)
 			}
-			return row(int64(line), phone)
-		})
+		}
+		lines, phones = lines[:0], phones[:0]
+		return rows.Err()
+	}
+	err := readPhones(r, func(line int, phone string, verr error) error {
+		if verr != nil {
+			return bad.Add(fmt.Sprintf("line %d: %v", line, verr))
+		}
+		if bad.Len() > 0 {
+			return nil // the check fails: read on only to report every bad line
+		}
+		if err := distinct.Add(phoneKey(phone)); err != nil {
+			return err
+		}
+		lines, phones = append(lines, int64(line)), append(phones, phone)
+		if len(phones) == fileChunk {
+			return lookup()
+		}
+		return nil
 	})
+	if err == nil && bad.Len() == 0 {
+		err = lookup()
+	}
 	if err != nil {
 		bad.Close()
 		var le *input.LineError
@@ -314,28 +371,9 @@ func checkFile(ctx context.Context, tx *sql.Tx, orgID int64, r io.Reader, res *C
 	if bad.Len() > 0 {
 		return errs.Usagef("%d line(s) of the recipient file are not phones; nothing was checked.", bad.Len()).WithSpool(bad)
 	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT phone) FROM check_phones`).Scan(&n); err != nil {
-		return err
-	}
+	n, err := distinct.Count()
 	res.Checked += n
-	rows, err := tx.QueryContext(ctx, `
-		SELECT u.id, u.phone, u.spam_marked_at
-		FROM (SELECT phone, min(line) AS line FROM check_phones GROUP BY phone) p
-		JOIN users u ON u.org_id = $1 AND u.phone = p.phone
-		WHERE u.spam ORDER BY p.line`, orgID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var o Offender
-		if err := rows.Scan(&o.UserID, &o.Phone, &o.MarkedAt); err != nil {
-			return err
-		}
-		res.Offenders = append(res.Offenders, o)
-	}
-	return rows.Err()
+	return err
 }
 
 // readPhones streams the phones of a recipient file to fn: one phone a line

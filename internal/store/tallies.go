@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 // The campaign tallies (migration 0003) keep, per campaign, the number of
@@ -101,6 +102,27 @@ func CountSpamUsers(ctx context.Context, q Querier, orgID int64) (int64, error) 
 	var n int64
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = $1 AND spam`, orgID).Scan(&n)
 	return n, err
+}
+
+// WhyNoRecount says why this session may not recount the org's tallies:
+// the server is a hot standby, or the role may not write the tally tables
+// (a read-level role's, a CI job's). It is "" when it may.
+func WhyNoRecount(ctx context.Context, q Querier) (string, error) {
+	var standby, may bool
+	var role string
+	err := q.QueryRowContext(ctx, `SELECT pg_catalog.pg_is_in_recovery(),
+		pg_catalog.has_table_privilege('campaign_tallies', 'INSERT, DELETE')
+		AND pg_catalog.has_table_privilege('spam_user_tallies', 'INSERT, DELETE')
+		AND pg_catalog.has_table_privilege('campaign_tally_dirty', 'DELETE'), current_user`).Scan(&standby, &may, &role)
+	switch {
+	case err != nil:
+		return "", err
+	case standby:
+		return "this server is a read-only standby", nil
+	case !may:
+		return fmt.Sprintf("role %s may not write the tally tables", role), nil
+	}
+	return "", nil
 }
 
 // RepairTallies recounts the org's tallies (RecountTallies) in one
