@@ -60,6 +60,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 		f.IO.Interrupted = ctx.Done()
 	}
 	err := root.ExecuteContext(ctx)
+	if err != nil {
+		err = f.Explain(ctx, err)
+	}
 	f.Close()
 	if err == nil {
 		return errs.OK

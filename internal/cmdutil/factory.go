@@ -144,6 +144,15 @@ func (f *Factory) use() rules.Use {
 	return *f.Use
 }
 
+// Explain makes err's sentence exact where that takes asking the database
+// (is a read-only server a hot standby?).
+func (f *Factory) Explain(ctx context.Context, err error) error {
+	if f.db == nil {
+		return err
+	}
+	return f.db.ExplainReadOnly(ctx, err)
+}
+
 // Close releases the database pool.
 func (f *Factory) Close() {
 	if f.db != nil {

@@ -223,7 +223,8 @@ func Translate(ctx context.Context, err error) error {
 		return err
 	}
 	var e *errs.Error
-	if errors.As(err, &e) {
+	var ro *ReadOnlyError
+	if errors.As(err, &e) || errors.As(err, &ro) {
 		return err
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err()) || pq.As(err, "57014") != nil) {
@@ -232,6 +233,14 @@ func Translate(ctx context.Context, err error) error {
 	if pe := pq.As(err); pe != nil {
 		code := string(pe.Code)
 		switch {
+		case code == "25006":
+			// A write in a read-only transaction: every transaction on a
+			// hot standby is one, and so is a session whose
+			// default_transaction_read_only is on (Standby tells them apart).
+			return &ReadOnlyError{Detail: pe.Message}
+		case code == "0A000" && strings.Contains(pe.Message, "during recovery"):
+			// BEGIN READ WRITE, refused by a hot standby.
+			return &ReadOnlyError{Detail: pe.Message, Standby: true}
 		case code == "55P03":
 			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout, retried %d times); nothing was changed. Try again.", MaxAttempts)
 		case code == "40001" || code == "40P01":
@@ -269,6 +278,36 @@ func Translate(ctx context.Context, err error) error {
 		return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", strings.TrimPrefix(msg, "pq: "))
 	}
 	return errs.Unexpectedf(nil, "Database error: %s.", strings.TrimPrefix(msg, "pq: "))
+}
+
+// ReadOnlyError is a write the server refused because it is a read-only
+// hot standby, or the session is read-only. Nothing was changed.
+type ReadOnlyError struct {
+	Detail  string // the server's message
+	Standby bool   // the server is in recovery (pg_is_in_recovery())
+}
+
+func (e *ReadOnlyError) Error() string {
+	if e.Standby {
+		return "The database server is a read-only standby, and this command writes: run it against the primary; nothing was changed."
+	}
+	return fmt.Sprintf("The database session is read-only (%s; default_transaction_read_only is on), and this command writes; nothing was changed.", e.Detail)
+}
+
+// ExplainReadOnly asks the server whether it is a hot standby when err is
+// a ReadOnlyError that does not yet know: a 25006 alone does not say.
+func (db *DB) ExplainReadOnly(ctx context.Context, err error) error {
+	var ro *ReadOnlyError
+	if !errors.As(err, &ro) || ro.Standby {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	var standby bool
+	if db.QueryRowContext(ctx, `SELECT pg_catalog.pg_is_in_recovery()`).Scan(&standby) == nil {
+		ro.Standby = standby
+	}
+	return err
 }
 
 // Copy streams rows into table with COPY FROM STDIN inside tx. fill calls
