@@ -128,10 +128,11 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	if err != nil {
 		return err
 	}
+	// Past the COMMIT: an error printing the report says what was kept.
 	if list != nil {
-		return list.Close()
+		return spam.CutOff(verb, sum, list.Close())
 	}
-	return printSummary(f, p, sum, verb)
+	return spam.CutOff(verb, sum, printSummary(f, p, sum, verb))
 }
 
 func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb string) error {

@@ -187,6 +187,9 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 	}
 	if !req.DryRun {
 		if err := report(ctx, conn, req, act, fail); err != nil {
+			if fail == nil {
+				return sum, CutOff(act.name, sum, err)
+			}
 			return sum, err
 		}
 	}
