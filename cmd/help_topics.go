@@ -13,7 +13,9 @@ func helpTopics() []*cobra.Command {
 
   0    success, including "nothing to change" (marking a spam user again)
   1    unexpected or database error; the database has pending migrations
-       (run 'inboxctl db migrate'); a lost connection (nothing was changed)
+       (run 'inboxctl db migrate'); a lost connection (before the COMMIT
+       nothing was changed; after it, the sentence names the committed
+       batch); a write on a read-only standby
   2    usage error or invalid input: a bad flag, a malformed ref, a bad line
        of a file (every bad line is listed with its number); a declined
        confirmation; a bulk command without a terminal and without --yes

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -156,7 +157,7 @@ func (db *DB) inTx(ctx context.Context, begin func() (*sql.Tx, error), fn func(t
 	for attempt := 1; ; attempt++ {
 		err := db.tryTx(ctx, begin, fn)
 		if err == nil || !Retryable(err) || attempt == MaxAttempts || ctx.Err() != nil {
-			return Translate(ctx, err)
+			return translate(ctx, err, attempt)
 		}
 		select {
 		case <-time.After(backoff):
@@ -217,18 +218,26 @@ func Retryable(err error) bool {
 }
 
 // Translate turns a driver error into an *errs.Error with one clear
-// sentence; typed errors of ours pass through.
-func Translate(ctx context.Context, err error) error {
+// sentence; typed errors of ours pass through. The work was tried once.
+func Translate(ctx context.Context, err error) error { return translate(ctx, err, 1) }
+
+// translate is Translate for work tried attempts times.
+func translate(ctx context.Context, err error, attempts int) error {
 	if err == nil || errors.Is(err, ErrRollback) {
 		return err
 	}
 	var e *errs.Error
 	var ro *ReadOnlyError
-	if errors.As(err, &e) || errors.As(err, &ro) {
+	var nr *NoRowError
+	if errors.As(err, &e) || errors.As(err, &ro) || errors.As(err, &nr) {
 		return err
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err()) || pq.As(err, "57014") != nil) {
 		return &errs.Error{Code: errs.Interrupted, Msg: "Interrupted: the transaction was rolled back and nothing was changed."}
+	}
+	tries := "Try again."
+	if attempts > 1 {
+		tries = fmt.Sprintf("(retried %d times) Try again.", attempts)
 	}
 	if pe := pq.As(err); pe != nil {
 		code := string(pe.Code)
@@ -241,10 +250,12 @@ func Translate(ctx context.Context, err error) error {
 		case code == "0A000" && strings.Contains(pe.Message, "during recovery"):
 			// BEGIN READ WRITE, refused by a hot standby.
 			return &ReadOnlyError{Detail: pe.Message, Standby: true}
+		case code == "40001" && strings.Contains(pe.Message, "conflict with recovery"):
+			return errs.Unexpectedf(nil, "The standby cancelled this command's reads, which held up its replay of the primary's changes (%s); nothing was changed. %s", pe.Message, tries)
 		case code == "55P03":
-			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout, retried %d times); nothing was changed. Try again.", MaxAttempts)
+			return errs.Unexpectedf(nil, "Another transaction held the rows this command needs for too long (lock timeout); nothing was changed. %s", tries)
 		case code == "40001" || code == "40P01":
-			return errs.Unexpectedf(nil, "The database kept aborting this command because of concurrent work (retried %d times); nothing was changed. Try again.", MaxAttempts)
+			return errs.Unexpectedf(nil, "The database aborted this command because of concurrent work (%s); nothing was changed. %s", pe.Message, tries)
 		case strings.HasPrefix(code, "IX"):
 			// A rule guard of migration 0009: its message names the rule.
 			return errs.Refusedf("%s.", pe.Message)
@@ -257,13 +268,20 @@ func Translate(ctx context.Context, err error) error {
 			return errs.Unexpectedf(nil, "The database refused the change (%s); nothing was changed.", pe.Message)
 		case code == "57P01" || code == "57P02" || code == "57P03" || strings.HasPrefix(code, "08"):
 			return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", pe.Message)
+		case code == "42P01" && isTempRelation(pe.Message):
+			// Not a migration: a temporary table of this command's is not
+			// on the session it reached (a pooler moved it, or a session
+			// reset dropped it).
+			return errs.Unexpectedf(nil, "The database session no longer holds a temporary table this command made (%s), as when a connection pooler moves a command to another session; nothing was changed.", pe.Message)
 		case code == "42P01" || code == "42703":
-			return errs.Unexpectedf(nil, "The database schema is not what this inboxctl expects (%s). Run 'inboxctl db migrate'.", pe.Message)
+			// Pending migrations are refused before any command runs
+			// (RequireCurrent): this schema was changed otherwise.
+			return errs.Unexpectedf(nil, "The database schema is not what this inboxctl expects (%s); 'inboxctl db status' shows its migrations.", pe.Message)
 		}
 		return errs.Unexpectedf(nil, "Database error: %s.", pe.Message)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return err
+		return &NoRowError{}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errs.Unexpectedf(nil, "The database did not answer in time; nothing was changed.")
@@ -273,12 +291,67 @@ func Translate(ctx context.Context, err error) error {
 		// backend) only as this sentinel.
 		return errs.Unexpectedf(nil, "The database connection was lost; the transaction was rolled back and nothing was changed.")
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "connection") || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") || errors.Is(err, sql.ErrConnDone) {
-		return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", strings.TrimPrefix(msg, "pq: "))
+	msg := strings.TrimPrefix(err.Error(), "pq: ")
+	if protocolError(msg) {
+		return errs.Unexpectedf(nil, "The database server's reply broke the PostgreSQL protocol (%s), as a connection pooler that mixes clients' sessions can; the connection was dropped and its transaction not committed.", msg)
 	}
-	return errs.Unexpectedf(nil, "Database error: %s.", strings.TrimPrefix(msg, "pq: "))
+	if strings.Contains(msg, "connection") || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") || errors.Is(err, sql.ErrConnDone) {
+		return errs.Unexpectedf(nil, "The database connection was lost (%s); the transaction was rolled back and nothing was changed.", msg)
+	}
+	return errs.Unexpectedf(nil, "Database error: %s.", msg)
 }
+
+// protocolError reports lib/pq's words for a reply out of protocol.
+func protocolError(msg string) bool {
+	for _, p := range []string{"unexpected ", "unknown response", "invalid message format", "there is already a query being processed"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var missingRelation = regexp.MustCompile(`^relation "([^"]+)" does not exist`)
+
+// isTempRelation reports whether the missing relation of a 42P01 is not
+// one of the schema's tables: one in pg_temp, or not made by a migration.
+func isTempRelation(msg string) bool {
+	m := missingRelation.FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	name := m[1]
+	if strings.HasPrefix(name, "pg_temp") {
+		return true
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return !schemaTables()[name]
+}
+
+var schemaTables = sync.OnceValue(func() map[string]bool {
+	tables := map[string]bool{"inboxctl_migrations": true}
+	re := regexp.MustCompile(`(?i)CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:[a-z_%$0-9]+\.)?([a-z_0-9]+)`)
+	for _, m := range Migrations() {
+		for _, g := range re.FindAllStringSubmatch(m.SQL, -1) {
+			tables[strings.ToLower(g[1])] = true
+		}
+	}
+	return tables
+})
+
+// NoRowError is a statement that found no row where inboxctl expected one
+// (errors.Is sql.ErrNoRows): a row changed or removed meanwhile by another
+// session, or refused by a trigger or a policy.
+type NoRowError struct{}
+
+func (*NoRowError) Error() string {
+	return "The database returned no row where this command expected one (another session, a trigger or a policy changed or hid it); nothing was changed."
+}
+
+// Is makes errors.Is(err, sql.ErrNoRows) hold.
+func (*NoRowError) Is(target error) bool { return target == sql.ErrNoRows }
 
 // ReadOnlyError is a write the server refused because it is a read-only
 // hot standby, or the session is read-only. Nothing was changed.
