@@ -237,7 +237,7 @@ func translate(ctx context.Context, err error, attempts int) error {
 	}
 	tries := "Try again."
 	if attempts > 1 {
-		tries = fmt.Sprintf("(retried %d times) Try again.", attempts)
+		tries = fmt.Sprintf("It was tried %d times; try again.", attempts)
 	}
 	if pe := pq.As(err); pe != nil {
 		code := string(pe.Code)
