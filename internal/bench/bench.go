@@ -79,6 +79,7 @@ var operations = []operation{
 	{"page", "inbox list: first and deep page of each folder, all and assigned agents", true, opPages},
 	{"audience", "campaign audience -o csv of every user", true, opAudience},
 	{"check", "campaign check --all over every pending recipient", true, opCheck},
+	{"standby", "campaign check --all as a read-level role on a hot standby, beside the primary's owner", true, opStandbyCheck},
 	{"complete", "dynamic completion of a phone prefix", true, opComplete},
 	{"import", "user import -f of as many new users as the data set has", false, opImport},
 	{"concurrency", "8 clients bulk-marking while 8 assign and label", true, opConcurrency},
@@ -178,7 +179,8 @@ func runSize(ctx context.Context, opts Options, n int) (Report, error) {
 		return Report{}, err
 	}
 	r.logf("starting a private PostgreSQL")
-	r.srv, err = pglocal.Start(ctx, pglocal.Options{Settings: serverSettings})
+	// Replication: the standby row makes a hot standby of it.
+	r.srv, err = pglocal.Start(ctx, pglocal.Options{Settings: serverSettings, Replication: true})
 	if err != nil {
 		return Report{}, err
 	}

@@ -283,6 +283,11 @@ func (s *Server) URL(db string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", db, s.Dir, Port)
 }
 
+// URLAs is URL for the login role user instead of postgres.
+func (s *Server) URLAs(user, db string) string {
+	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", user, db, s.Dir, Port)
+}
+
 // StopCommand is the shell command that stops and removes a kept server.
 func (s *Server) StopCommand() string {
 	pgctl := filepath.Join(s.BinDir, "pg_ctl")
