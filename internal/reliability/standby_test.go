@@ -114,6 +114,7 @@ func (d replicatedDemo) readCommands() [][]string {
 // that they see the tallies as the write left them.
 func (d replicatedDemo) sameAnswers(t *testing.T, stage string) {
 	t.Helper()
+	d.sameAgentAnswers(t, stage)
 	for _, args := range d.readCommands() {
 		where := map[string]string{
 			"the standby as the owner":            d.Standby,
@@ -139,6 +140,25 @@ func (d replicatedDemo) sameAnswers(t *testing.T, stage string) {
 			if n := strings.Count(r.Stderr, "Note:"); n > 1 {
 				t.Errorf("%s: %v on %s: %d notes on stderr, want at most one:\n%s", stage, args, w, n, r)
 			}
+		}
+	}
+}
+
+// sameAgentAnswers: the commands that read for an acting agent (the
+// owner, through --as) answer on the standby as on the primary.
+func (d replicatedDemo) sameAgentAnswers(t *testing.T, stage string) {
+	t.Helper()
+	for _, args := range [][]string{
+		{"inbox", "list", "--folder", "all", "-o", "json"},
+		{"inbox", "list", "--folder", "spam", "-o", "json"},
+		{"user", "show", seed.Phone(3), "-o", "json"},
+		{"spam", "list", "-o", "json"},
+		{"notifications", "list", "-o", "json"},
+	} {
+		standby := run(t, []string{"INBOXCTL_DATABASE_URL=" + d.Standby, "INBOXCTL_AGENT=" + seed.Owner}, nil, args...)
+		primary := run(t, []string{"INBOXCTL_DATABASE_URL=" + d.Primary, "INBOXCTL_AGENT=" + seed.Owner}, nil, args...)
+		if primary.Code != 0 || standby.Code != primary.Code || standby.Stdout != primary.Stdout {
+			t.Errorf("%s: %v on the standby does not give the primary's answer:\n%s\n[primary]\n%s", stage, args, standby, primary)
 		}
 	}
 }
