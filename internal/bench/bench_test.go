@@ -50,7 +50,6 @@ var positive = map[string]func(op string) []string{
 	"audience":    func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
 	"check":       func(string) []string { return []string{"baseline_seconds", "ratio", "peak_rss_mib"} },
 	"complete":    func(string) []string { return []string{"peak_rss_mib"} },
-	"standby":     func(string) []string { return []string{"baseline_seconds", "ratio", "peak_rss_mib"} },
 }
 
 // TestBenchSmall runs operations at 2,000 users and checks that each
