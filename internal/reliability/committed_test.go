@@ -39,11 +39,11 @@ func committedSentence(t *testing.T, d demo, r result, n int) {
 func TestReportCutOffAfterCommitByAFullDisk(t *testing.T) {
 	t.Parallel()
 	const n = 3000
-	d := newDemo(t, n)
-	file := refsFile(t, n)
 	for _, format := range []string{"ndjson", "json"} {
 		t.Run(format, func(t *testing.T) {
-			d.db.Exec(`UPDATE users SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_batch_id = NULL`)
+			t.Parallel()
+			d := newDemo(t, n)
+			file := refsFile(t, n)
 			full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 			if err != nil {
 				t.Fatal(err)
