@@ -12,6 +12,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/seed"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 // NewCmdDB is `inboxctl db`.
@@ -68,8 +69,10 @@ func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
 		Use:   "status",
 		Short: "List the migrations, applied and pending",
 		Long: `List every migration embedded in this inboxctl with its status (applied or
-pending) and when it was applied. It works on a database that has never been
-migrated, so it is safe to run before 'inboxctl db migrate'.`,
+pending) and when it was applied, then on stderr, per org, how many expired
+spam marks wait for 'inboxctl spam expire' (more than none for long: its cron
+job is not running). It works on a database that has never been migrated, so
+it is safe to run before 'inboxctl db migrate'.`,
 		Example: `  inboxctl db status
   inboxctl db status -o json
   inboxctl db status -o csv | grep -c ',pending,'`,
@@ -88,14 +91,29 @@ migrated, so it is safe to run before 'inboxctl db migrate'.`,
 				return err
 			}
 			l := p.List(output.Cols("version", "name", "status", "applied_at"))
+			expiring := false
 			for _, m := range ms {
 				status := "pending"
 				if m.AppliedAt != nil {
 					status = "applied"
+					expiring = expiring || m.Version == store.ExpiringMarksVersion
 				}
 				l.Row(int64(m.Version), m.Name, status, m.AppliedAt)
 			}
-			return l.Close()
+			if err := l.Close(); err != nil {
+				return err
+			}
+			if !expiring {
+				return nil
+			}
+			waiting, err := store.ExpiredMarks(c.Context(), db)
+			if err != nil {
+				return store.Translate(c.Context(), err)
+			}
+			for _, w := range waiting {
+				fmt.Fprintf(f.IO.ErrOut, "Org %s: %d expired mark(s) waiting for 'inboxctl spam expire'.\n", w.Org, w.Count)
+			}
+			return nil
 		},
 	}
 }

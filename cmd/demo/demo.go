@@ -26,6 +26,7 @@ type Runner func(ctx context.Context, io *cmdutil.IOStreams, args []string) errs
 // in the one-time campaign "Diwali Sale") and labelled billing.
 const (
 	spammer  = "+919800000007"
+	troll    = "+919800000011"
 	campaign = "Diwali Sale"
 )
 
@@ -41,7 +42,8 @@ one customer as spam with the real inboxctl commands: the folders of an
 all-access agent (owner@demo.test) and an assigned-access agent
 (ravi@demo.test) before and after, the user card, the refused assignment,
 an inbound message that is stored but notifies nobody, the campaign audience
-before and after, and the unmark that brings everything back.
+before and after, the unmark that brings everything back, and a mark for an
+hour (--for 1h) whose expiry the card shows.
 
 Nothing configured is read or touched. The server and its directory are
 removed at the end and on Ctrl-C; --keep leaves the server running and
@@ -238,4 +240,13 @@ var chapters = []chapter{
 		cmd("And the chat can be assigned again.", "chat", "assign", spammer, "--to", seed.Asha, "--as", seed.Owner),
 		cmd("The card: 'Marked as Spam' is No; the timeline keeps the mark and the unmark.", "user", "show", spammer),
 	)...)},
+	{"A temporary mark: silenced for an hour", []step{
+		cmd("Marks can expire: --for 1h (or --until a date). Everything of a mark applies until then.",
+			"spam", "mark", troll, "--for", "1h", "--reason", "abusive, cool off", "--yes", "--as", seed.Owner),
+		cmd("The card says until when (spam_until), and so does the timeline.", "user", "show", troll),
+		cmd("'spam expire', from cron every minute, unmarks expired marks as one batch; nothing has expired yet, so it changes nothing.",
+			"spam", "expire"),
+		cmd("Every mark, unmark and expire batch, newest first, with how many of a mark's users are still spam and until when.",
+			"spam", "batches"),
+	}},
 }

@@ -39,7 +39,9 @@ time, else the chat's creation; ties by chat id), one page at a time.
 {"items": [...], "next_cursor": "..."}; pass next_cursor to --after for the next
 page (null on the last page). On a terminal the next page's command is printed
 on stderr. Pages stay correct while messages arrive: a chat whose activity
-moves goes to the top and is not shown twice. The SPAM column flags spam chats.`, inbox.DefaultLimit, inbox.MaxLimit),
+moves goes to the top and is not shown twice. The SPAM column flags spam chats;
+a mark whose time has passed is "expired, waiting for spam expire" (still spam
+until 'inboxctl spam expire' runs).`, inbox.DefaultLimit, inbox.MaxLimit),
 		Example: `  inboxctl inbox list --folder unassigned --as ravi@acme.test
   inboxctl inbox list --folder spam --label billing --limit 200 --as lead@acme.test
 
@@ -70,6 +72,9 @@ moves goes to the top and is not shown twice. The SPAM column flags spam chats.`
 			if err := render(p, page); err != nil {
 				return err
 			}
+			if n := expired(page); n > 0 {
+				fmt.Fprintf(f.IO.ErrOut, "%d spam mark(s) on this page %s: is 'inboxctl spam expire' running from cron?\n", n, rules.ExpiredWaiting)
+			}
 			if len(page.Items) == 0 && p.Format == output.Table {
 				more := ""
 				if o.after != "" {
@@ -98,11 +103,26 @@ func render(p *output.Printer, page inbox.Page) error {
 	}
 	l := p.List(output.Cols("chat_id", "user_id", "phone", "name", "assignee", "label", "spam", "last_message_at", "last_message"))
 	for _, it := range page.Items {
-		if err := l.Row(it.ChatID, it.UserID, it.Phone, it.Name, it.Assignee, it.Label, it.Spam, it.LastMessageAt, it.LastMessage); err != nil {
+		var spam any = it.Spam
+		if it.SpamExpired && p.Format == output.Table {
+			spam = "true (" + rules.ExpiredWaiting + ")"
+		}
+		if err := l.Row(it.ChatID, it.UserID, it.Phone, it.Name, it.Assignee, it.Label, spam, it.LastMessageAt, it.LastMessage); err != nil {
 			return err
 		}
 	}
 	return l.Close()
+}
+
+// expired counts the page's spam marks that wait for spam expire.
+func expired(page inbox.Page) int {
+	n := 0
+	for _, it := range page.Items {
+		if it.SpamExpired {
+			n++
+		}
+	}
+	return n
 }
 
 // nextCommand is the command for the next page, without the global flags

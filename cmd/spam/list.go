@@ -1,25 +1,45 @@
 package spam
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/spam"
 )
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	var batch int64
+	var o spam.ListOptions
+	var within string
 	c := &cobra.Command{
-		Use:   "list [--batch ID]",
-		Short: "List the spam users you can see, with who marked them, when and why",
+		Use:   "list [--batch ID] [--expiring-within DURATION] [--limit N]",
+		Short: "List the spam users you can see, with who marked them, when, why and until when",
 		Long: `List the spam users in your spam folder (all of the org's with all access;
 those assigned to you or marked by you with assigned access), newest mark
-first, with who marked each, when, why and in which batch.`,
+first, with who marked each, when, why, in which batch and until when (empty
+for a mark that does not expire).
+
+--expiring-within DURATION (m, h, d, w) keeps the marks that expire within it.
+A mark whose time has passed is still a mark until 'inboxctl spam expire'
+runs; it is listed as "expired, waiting for spam expire" (on stderr for
+machine formats), which shows a missing cron job.`,
 		Example: `  inboxctl spam list --as lead@acme.test
+  inboxctl spam list --expiring-within 1d --as lead@acme.test
   inboxctl spam list --batch 42 -o csv --as lead@acme.test > batch42.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if within != "" {
+				d, err := input.ParseDuration(within)
+				if err != nil {
+					return errs.Usagef("--expiring-within: %v.", err)
+				}
+				o.ExpiringWithin = d
+			}
 			p, err := f.Printer()
 			if err != nil {
 				return err
@@ -28,16 +48,32 @@ first, with who marked each, when, why and in which batch.`,
 			if err != nil {
 				return err
 			}
-			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id"))
-			err = spam.List(c.Context(), db, actor, batch, func(e spam.Entry) error {
-				return l.Row(e.UserID, e.Phone, e.Name, e.MarkedBy, e.MarkedAt, e.Reason, e.BatchID)
+			var expired int
+			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id", "until"))
+			err = spam.List(c.Context(), db, actor, o, func(e spam.Entry) error {
+				var until any = e.Until
+				if e.Expired {
+					expired++
+					if p.Format == output.Table {
+						until = output.Time(*e.Until) + " (" + rules.ExpiredWaiting + ")"
+					}
+				}
+				return l.Row(e.UserID, e.Phone, e.Name, e.MarkedBy, e.MarkedAt, e.Reason, e.BatchID, until)
 			})
 			if err != nil {
 				return err
 			}
-			return l.Close()
+			if err := l.Close(); err != nil {
+				return err
+			}
+			if expired > 0 {
+				fmt.Fprintf(f.IO.ErrOut, "%d listed mark(s) %s: is 'inboxctl spam expire' running from cron?\n", expired, rules.ExpiredWaiting)
+			}
+			return nil
 		},
 	}
-	c.Flags().Int64Var(&batch, "batch", 0, "only the users this mark batch marked")
+	c.Flags().Int64Var(&o.Batch, "batch", 0, "only the users this mark batch marked")
+	c.Flags().StringVar(&within, "expiring-within", "", "only marks that expire within DURATION (m, h, d, w), expired ones included")
+	c.Flags().IntVar(&o.Limit, "limit", 0, "at most N users (default: all)")
 	return c
 }

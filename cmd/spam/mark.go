@@ -12,7 +12,7 @@ import (
 func newCmdMark(f *cmdutil.Factory) *cobra.Command {
 	o := &bulkOptions{}
 	c := &cobra.Command{
-		Use:   "mark REF... [-f FILE|-] [--reason TEXT] [--dry-run]",
+		Use:   "mark REF... [-f FILE|-] [--reason TEXT] [--for DURATION | --until TIME] [--dry-run]",
 		Short: "Mark users as spam",
 		Long: `Mark users as spam, by phone (+ then 8-15 digits; spaces, dashes, dots and
 parentheses ignored) or numeric user id, from arguments and/or a file with one
@@ -25,6 +25,13 @@ is listed on stderr with its line number, unless you pass --skip-invalid,
 are listed on stderr (with -o ndjson, in the per-ref stream). Marking a user
 who is already spam is reported as unchanged.
 
+A mark lasts until it is unmarked, or, with --for DURATION (units m, h, d, w:
+30m, 12h, 7d, 2w, 1d12h) or --until TIME (a date, 2027-01-31, meaning its
+midnight UTC, or an RFC 3339 time), until 'inboxctl spam expire' (run from
+cron) unmarks it once that time has passed. --for counts from the mark's time
+on the database's clock. Re-marking a spam user with --for or --until replaces
+the expiry of their mark (status updated); without them it is unchanged.
+
 On a terminal it asks for confirmation; elsewhere pass --yes. The summary
 gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,
 		Example: `  # one user
@@ -32,6 +39,9 @@ gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,
 
   # a list of phones from a script, no prompt, JSON summary
   inboxctl spam mark -f spammers.txt --yes -o json --as lead@acme.test
+
+  # silence an abusive visitor for an hour; 'spam expire' lets them back in
+  inboxctl spam mark +919800000007 --for 1h --reason "abusive" --yes --as lead@acme.test
 
   # preview: the real statements, rolled back
   inboxctl spam mark -f spammers.txt --dry-run --as lead@acme.test
@@ -45,5 +55,7 @@ gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,
 		},
 	}
 	o.register(c)
+	c.Flags().StringVar(&o.forText, "for", "", "make the mark expire after DURATION (m, h, d, w: 30m, 12h, 7d, 2w)")
+	c.Flags().StringVar(&o.untilText, "until", "", "make the mark expire at TIME (2027-01-31 or 2027-01-31T10:00:00Z)")
 	return c
 }

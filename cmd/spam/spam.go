@@ -3,6 +3,8 @@ package spam
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +32,7 @@ of it. Bulk marks are one transaction: all or nothing.`,
   inboxctl spam unmark --batch 42 --yes --as lead@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdMark(f), newCmdUnmark(f), newCmdList(f))
+	c.AddCommand(newCmdMark(f), newCmdUnmark(f), newCmdList(f), newCmdExpire(f), newCmdBatches(f))
 	return c
 }
 
@@ -43,6 +45,8 @@ type bulkOptions struct {
 	skipInvalid bool
 	skipMissing bool
 	skipRefused bool
+	// expiry is mark's --for and --until, parsed in Validate.
+	forText, untilText string
 }
 
 func (o *bulkOptions) register(c *cobra.Command) {
@@ -64,6 +68,10 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	if err != nil {
 		return err
 	}
+	expiry, err := input.ParseExpiry(o.forText, o.untilText, time.Now())
+	if err != nil {
+		return errs.Usagef("%s.", capitalize(err.Error()))
+	}
 	p, err := f.Printer()
 	if err != nil {
 		return err
@@ -78,7 +86,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	if err != nil {
 		return err
 	}
-	req := spam.Request{Refs: args, By: by, Reason: o.reason, Batch: batch, DryRun: o.dryRun,
+	req := spam.Request{Refs: args, By: by, Reason: o.reason, Expiry: expiry, Batch: batch, DryRun: o.dryRun,
 		SkipInvalid: o.skipInvalid, SkipMissing: o.skipMissing, SkipRefused: o.skipRefused}
 	if o.file != "" {
 		in, err := f.OpenInput(o.file)
@@ -102,8 +110,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	}
 	var list *output.List
 	if p.Format == output.NDJSON {
-		list = p.List(output.Cols("ref", "line", "user_id", "status"))
-		req.OnRef = func(s spam.RefStatus) error { return list.Row(s.Ref, s.Line, s.UserID, s.Status) }
+		list, req.OnRef = refStream(p)
 	} else {
 		heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))
 		req.OnSkipped = func(pr spam.Problem) error {
@@ -135,6 +142,12 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 	return spam.CutOff(verb, sum, printSummary(f, p, sum, verb))
 }
 
+// refStream is the -o ndjson per-ref stream of mark, unmark and expire.
+func refStream(p *output.Printer) (*output.List, func(spam.RefStatus) error) {
+	l := p.List(output.Cols("ref", "line", "user_id", "status"))
+	return l, func(s spam.RefStatus) error { return l.Row(s.Ref, s.Line, s.UserID, s.Status) }
+}
+
 func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb string) error {
 	if p.Format == output.JSON {
 		return p.JSON(s)
@@ -148,22 +161,27 @@ func printSummary(f *cmdutil.Factory, p *output.Printer, s spam.Summary, verb st
 		if s.DryRun {
 			did = "Dry run (rolled back): would have " + pastTense(verb)
 		}
-		fmt.Fprintf(f.IO.Out, "%s %d of %d user(s); %d unchanged, %d not found, %d invalid, %d refused, %d skipped. Batch: %s\n",
-			did, s.Changed, s.Requested, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, batch)
+		updated := ""
+		if s.Updated > 0 {
+			updated = fmt.Sprintf("%d updated (new expiry), ", s.Updated)
+		}
+		fmt.Fprintf(f.IO.Out, "%s %d of %d user(s); %s%d unchanged, %d not found, %d invalid, %d refused, %d skipped. Batch: %s\n",
+			did, s.Changed, s.Requested, updated, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, batch)
 		if s.BatchID != nil && verb == "mark" && s.Changed > 0 {
 			fmt.Fprintf(f.IO.Out, "Undo with: inboxctl spam unmark --batch %d\n", *s.BatchID)
 		}
 		return nil
 	}
-	l := p.List(output.Cols("batch_id", "dry_run", "requested", "changed", "unchanged", "not_found", "invalid", "refused", "skipped"))
-	l.Row(s.BatchID, s.DryRun, s.Requested, s.Changed, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped)
+	l := p.List(output.Cols("batch_id", "dry_run", "requested", "changed", "unchanged", "not_found", "invalid", "refused", "skipped", "updated"))
+	l.Row(s.BatchID, s.DryRun, s.Requested, s.Changed, s.Unchanged, s.NotFound, s.Invalid, s.Refused, s.Skipped, s.Updated)
 	return l.Close()
 }
 
-func pastTense(verb string) string { return verb + "ed" }
+// pastTense: "marked", "unmarked", "expired".
+func pastTense(verb string) string { return strings.TrimSuffix(verb, "e") + "ed" }
 
 func capitalize(s string) string {
-	if s == "" {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]

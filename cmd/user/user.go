@@ -100,9 +100,10 @@ func newCmdShow(f *cmdutil.Factory) *cobra.Command {
 		Use:   "show REF",
 		Short: "Show the user card",
 		Long: `Show a user's card: id, phone, name, traits (with "Marked as Spam"), the spam
-flag with who marked it, when and why, the chat's assignee and label, the last
-message, and the chat's timeline. REF is a phone (+ then 8-15 digits) or a
-numeric user id.`,
+flag with who marked it, when, why and until when (spam_until; a mark whose
+time has passed shows "expired, waiting for spam expire" until 'inboxctl spam
+expire' runs), the chat's assignee and label, the last message, and the chat's
+timeline. REF is a phone (+ then 8-15 digits) or a numeric user id.`,
 		Example: `  inboxctl user show +919800000007
   inboxctl user show 42 -o json`,
 		Args: cobra.ExactArgs(1),
@@ -144,11 +145,17 @@ func cardFields(c directory.Card) []output.Field {
 		{Title: "spam_marked_at", Value: c.SpamMarkedAt},
 		{Title: "spam_reason", Value: c.SpamReason},
 		{Title: "spam_batch_id", Value: c.SpamBatchID},
+		{Title: "spam_until", Value: c.SpamUntil},
+	}
+	if c.SpamExpired {
+		fields = append(fields, output.Field{Title: "spam_expiry", Value: rules.ExpiredWaiting})
+	}
+	fields = append(fields, []output.Field{
 		{Title: "assignee", Value: c.Assignee},
 		{Title: "label", Value: c.Label},
 		{Title: "last_message_at", Value: c.LastMessageAt},
 		{Title: "last_message", Value: c.LastMessage},
-	}
+	}...)
 	keys := make([]string, 0, len(c.Traits))
 	for k := range c.Traits {
 		if k != rules.SpamTrait {

@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/inboxctl/inboxctl/internal/spam"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
@@ -73,24 +75,22 @@ func Phones(ctx context.Context, q store.Querier, orgID int64, prefix string) ([
 	return strings1(ctx, q, `SELECT phone FROM users WHERE org_id = $1 AND phone LIKE $2 ORDER BY phone LIMIT $3`, orgID, "+"+digits+"%", Limit)
 }
 
-// Batches are the org's most recent spam batches whose id starts with
-// prefix, each with a description ("id\tmark by x@y, 120 changed").
+// Batches are the org's most recent mark batches (what --batch takes)
+// whose id starts with prefix, as 'spam batches' lists them, each with a
+// description ("id\tmark by x@y, 120 marked, 80 still spam").
 func Batches(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT b.id, b.action, coalesce(a.email, ''), b.changed
-		FROM spam_batches b LEFT JOIN agents a ON a.org_id = b.org_id AND a.id = b.actor_id
-		WHERE b.org_id = $1 AND b.id::text LIKE $2 ORDER BY b.id DESC LIMIT $3`, orgID, likePrefix(prefix), Limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var id, changed int64
-		var action, email string
-		if err := rows.Scan(&id, &action, &email, &changed); err != nil {
-			return nil, err
+	err := spam.Batches(ctx, q, orgID, spam.BatchFilter{Kind: "mark", IDPrefix: prefix, Limit: Limit}, func(b spam.Batch) error {
+		by := b.DBRole
+		if b.Actor != nil {
+			by = *b.Actor
 		}
-		out = append(out, fmt.Sprintf("%d\t%s by %s, %d changed", id, action, email, changed))
-	}
-	return out, rows.Err()
+		d := fmt.Sprintf("%d\t%s by %s, %d marked, %d still spam", b.ID, b.Kind, by, b.Users, *b.StillSpam)
+		if b.Until != nil {
+			d += ", until " + b.Until.UTC().Format(time.RFC3339)
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
 }

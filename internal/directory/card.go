@@ -13,20 +13,24 @@ import (
 
 // Card is the user card of SPEC §5.
 type Card struct {
-	ID            int64             `json:"id"`
-	Phone         string            `json:"phone"`
-	Name          string            `json:"name"`
-	Spam          bool              `json:"spam"`
-	Traits        map[string]string `json:"traits"`
-	SpamMarkedBy  *string           `json:"spam_marked_by"`
-	SpamMarkedAt  *time.Time        `json:"spam_marked_at"`
-	SpamReason    *string           `json:"spam_reason"`
-	SpamBatchID   *int64            `json:"-"`
-	Assignee      *string           `json:"assignee"`
-	Label         *string           `json:"label"`
-	LastMessageAt *time.Time        `json:"last_message_at"`
-	LastMessage   *string           `json:"-"`
-	Timeline      []Event           `json:"timeline"`
+	ID           int64             `json:"id"`
+	Phone        string            `json:"phone"`
+	Name         string            `json:"name"`
+	Spam         bool              `json:"spam"`
+	Traits       map[string]string `json:"traits"`
+	SpamMarkedBy *string           `json:"spam_marked_by"`
+	SpamMarkedAt *time.Time        `json:"spam_marked_at"`
+	SpamReason   *string           `json:"spam_reason"`
+	SpamUntil    *time.Time        `json:"spam_until"`
+	// SpamExpired says the mark has expired on the database's clock and
+	// waits for spam expire.
+	SpamExpired   bool       `json:"-"`
+	SpamBatchID   *int64     `json:"-"`
+	Assignee      *string    `json:"assignee"`
+	Label         *string    `json:"label"`
+	LastMessageAt *time.Time `json:"last_message_at"`
+	LastMessage   *string    `json:"-"`
+	Timeline      []Event    `json:"timeline"`
 }
 
 // Event is one entry of a chat's timeline.
@@ -50,7 +54,7 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 	var batch sql.NullInt64
 	err = q.QueryRowContext(ctx, `
 		SELECT u.id, u.phone, u.name, u.spam, u.traits, m.email, u.spam_marked_at, u.spam_reason, u.spam_batch_id,
-		       a.email, l.name, ch.last_message_at, ch.last_message
+		       u.spam_until, coalesce(`+store.ExpiredWhere("u")+`, false), a.email, l.name, ch.last_message_at, ch.last_message
 		FROM users u
 		LEFT JOIN chats ch ON ch.org_id = u.org_id AND ch.user_id = u.id
 		LEFT JOIN agents m ON m.org_id = u.org_id AND m.id = u.spam_marked_by
@@ -58,7 +62,7 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 		LEFT JOIN labels l ON l.org_id = ch.org_id AND l.id = ch.label_id
 		WHERE u.org_id = $1 AND u.id = $2`, orgID, id).
 		Scan(&c.ID, &c.Phone, &c.Name, &c.Spam, &traits, &c.SpamMarkedBy, &c.SpamMarkedAt, &c.SpamReason, &batch,
-			&c.Assignee, &c.Label, &c.LastMessageAt, &c.LastMessage)
+			&c.SpamUntil, &c.SpamExpired, &c.Assignee, &c.Label, &c.LastMessageAt, &c.LastMessage)
 	if err != nil {
 		return Card{}, store.Translate(ctx, err)
 	}

@@ -99,6 +99,10 @@ func TestDemoTellsTheStoryAndLeavesNothing(t *testing.T) {
 		`(?m)^\$ inboxctl campaign audience 'Diwali Sale' --count\n67$`,
 		`(?m)^Chat 7: assigned to asha@demo.test\.$`,
 		`(?m)^trait Marked as Spam +No$`,
+		`(?m)^\$ inboxctl spam mark \+919800000011 --for 1h --reason 'abusive, cool off' --yes --as owner@demo.test\nMarked 1 of 1 user`,
+		`(?m)^spam_until +\d{4}-\d\d-\d\d`,
+		`(?m)^\$ inboxctl spam expire\nExpired 0 of 0 user`,
+		`(?m)^\$ inboxctl spam batches\n.*BATCH ID.*\n3 +mark +owner@demo.test `,
 		`(?m)^Stopping the server and removing `,
 	}
 	rest := out

@@ -54,6 +54,9 @@ type Item struct {
 	LastMessage   *string    `json:"last_message"`
 	// ActivityAt orders the folder; it is the cursor's time.
 	ActivityAt time.Time `json:"-"`
+	// SpamExpired says the user's mark has expired and waits for spam
+	// expire (still a mark until then).
+	SpamExpired bool `json:"-"`
 }
 
 // Page is a folder page and the cursor of the next one ("" when this is
@@ -102,7 +105,7 @@ func List(ctx context.Context, q store.Querier, actor directory.Actor, o ListOpt
 		var it Item
 		var folder string
 		if err := rows.Scan(&it.UserID, &it.Phone, &it.Name, &it.Assignee, &it.Label, &folder,
-			&it.LastMessageAt, &it.LastMessage, &it.ActivityAt); err != nil {
+			&it.LastMessageAt, &it.LastMessage, &it.ActivityAt, &it.SpamExpired); err != nil {
 			return Page{}, err
 		}
 		it.ChatID = it.UserID
@@ -170,13 +173,14 @@ func listQuery(ctx context.Context, q store.Querier, actor directory.Actor, o Li
 			SELECT user_id, activity_at FROM (%s) b
 			ORDER BY activity_at DESC, user_id DESC LIMIT %s
 		)
-		SELECT c.user_id, u.phone, u.name, ag.email, l.name, c.folder, c.last_message_at, c.last_message, c.activity_at
+		SELECT c.user_id, u.phone, u.name, ag.email, l.name, c.folder, c.last_message_at, c.last_message, c.activity_at,
+		       coalesce(%s, false)
 		FROM page p
 		JOIN chats c ON c.org_id = $1 AND c.user_id = p.user_id
 		JOIN users u ON u.org_id = $1 AND u.id = p.user_id
 		LEFT JOIN agents ag ON ag.org_id = $1 AND ag.id = c.assignee_id
 		LEFT JOIN labels l ON l.org_id = $1 AND l.id = c.label_id
-		ORDER BY p.activity_at DESC, p.user_id DESC`, strings.Join(parts, "\n\t\t\tUNION ALL\n\t\t\t"), n)
+		ORDER BY p.activity_at DESC, p.user_id DESC`, strings.Join(parts, "\n\t\t\tUNION ALL\n\t\t\t"), n, store.ExpiredWhere("u"))
 	return query, a.Values(), limit, nil
 }
 

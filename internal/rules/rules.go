@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // SpamTrait is the user trait that mirrors the spam flag (rule 4).
@@ -183,6 +184,7 @@ type Outcome string
 const (
 	Marked    Outcome = "marked"
 	Unmarked  Outcome = "unmarked"
+	Updated   Outcome = "updated"
 	Unchanged Outcome = "unchanged"
 	Refused   Outcome = "refused"
 )
@@ -210,6 +212,36 @@ func UnmarkOutcome(a Agent, c Chat) Outcome {
 	}
 	return Refused
 }
+
+// MarkUntilOutcome is MarkOutcome for a mark that sets an expiry: a spam
+// user whose mark expires at another time gets the new expiry (Updated),
+// if the agent may unmark them, since an expiry is an unmark set for later;
+// the same expiry again is Unchanged (rule 10).
+func MarkUntilOutcome(a Agent, c Chat, sameUntil bool) Outcome {
+	switch {
+	case !c.Spam:
+		return MarkOutcome(a, c)
+	case sameUntil:
+		return Unchanged
+	case InFolder(a, FolderSpam, c):
+		return Updated
+	}
+	return Refused
+}
+
+// Expired reports whether a mark with this expiry (nil: none) has expired
+// at now: the expiry itself is past. An expired mark stays a mark, with all
+// of its effect, until spam expire unmarks it.
+func Expired(until *time.Time, now time.Time) bool {
+	return until != nil && !until.After(now)
+}
+
+// ExpiredWaiting is what a list or card says of an expired mark that spam
+// expire has not yet unmarked (a missing cron job shows).
+const ExpiredWaiting = "expired, waiting for spam expire"
+
+// ExpiredReason is the reason recorded by spam expire.
+const ExpiredReason = "expired"
 
 // Action is something an agent does to a chat.
 type Action string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -89,6 +90,45 @@ func TestMarkAndUnmarkOutcomes(t *testing.T) {
 		}
 		if got := UnmarkOutcome(c.agent, chats[c.chat]); got != c.unmark {
 			t.Errorf("unmark %q by %s: %s, want %s", c.chat, c.agent.Access, got, c.unmark)
+		}
+	}
+}
+
+// A mark with an expiry: a new user is marked as by MarkOutcome; a spam
+// user gets the new expiry if the agent may unmark them; the same expiry
+// again changes nothing.
+func TestMarkUntilOutcome(t *testing.T) {
+	cases := []struct {
+		chat  string
+		agent Agent
+		same  bool
+		want  Outcome
+	}{
+		{"own", assignedAgent, false, Marked},
+		{"others", assignedAgent, false, Refused},
+		{"spam own", assignedAgent, false, Updated},
+		{"spam marked by", assignedAgent, false, Updated},
+		{"spam others", assignedAgent, false, Refused},
+		{"spam others", allAgent, false, Updated},
+		{"spam others", allAgent, true, Unchanged},
+		{"spam others", assignedAgent, true, Unchanged},
+	}
+	for _, c := range cases {
+		if got := MarkUntilOutcome(c.agent, chats[c.chat], c.same); got != c.want {
+			t.Errorf("mark --until %q by %s (same %v): %s, want %s", c.chat, c.agent.Access, c.same, got, c.want)
+		}
+	}
+}
+
+func TestExpired(t *testing.T) {
+	now := time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)
+	past, future := now.Add(-time.Second), now.Add(time.Second)
+	for _, c := range []struct {
+		until *time.Time
+		want  bool
+	}{{nil, false}, {&past, true}, {&now, true}, {&future, false}} {
+		if got := Expired(c.until, now); got != c.want {
+			t.Errorf("Expired(%v) = %v, want %v", c.until, got, c.want)
 		}
 	}
 }

@@ -21,19 +21,37 @@ type Entry struct {
 	MarkedAt *time.Time `json:"marked_at"` // nil for a user flagged around inboxctl
 	Reason   *string    `json:"reason"`
 	BatchID  *int64     `json:"batch_id"`
+	Until    *time.Time `json:"until"` // nil for a mark that does not expire
+	// Expired says the mark has expired on the database's clock and waits
+	// for spam expire (rules.ExpiredWaiting).
+	Expired bool `json:"-"`
+}
+
+// ListOptions select the spam users to list.
+type ListOptions struct {
+	// Batch, if not 0, keeps that mark batch's users.
+	Batch int64
+	// ExpiringWithin, if not 0, keeps the marks that expire within it
+	// (those expired and waiting for spam expire included).
+	ExpiringWithin time.Duration
+	// Limit, if not 0, is the most users listed.
+	Limit int
 }
 
 // List streams the spam users in the acting agent's spam folder (rule 2),
-// newest mark first; batch, if not 0, keeps that mark batch's users.
-func List(ctx context.Context, db *store.DB, actor directory.Actor, batch int64, fn func(Entry) error) error {
-	if batch != 0 {
+// newest mark first.
+func List(ctx context.Context, db *store.DB, actor directory.Actor, o ListOptions, fn func(Entry) error) error {
+	if o.Limit < 0 {
+		return errs.Usagef("--limit must be at least 1, not %d.", o.Limit)
+	}
+	if o.Batch != 0 {
 		var exists bool
 		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`,
-			actor.Org.ID, batch).Scan(&exists); err != nil {
+			actor.Org.ID, o.Batch).Scan(&exists); err != nil {
 			return store.Translate(ctx, err)
 		}
 		if !exists {
-			return errs.NotFoundf("No mark batch %d in this org.", batch)
+			return errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam batches').", o.Batch)
 		}
 	}
 	folder, err := rules.ViewFolder(actor.Agent.Rule(), rules.FolderSpam)
@@ -42,16 +60,24 @@ func List(ctx context.Context, db *store.DB, actor directory.Actor, batch int64,
 	}
 	a := store.NewArgs(actor.Org.ID)
 	where := store.FolderWhere(folder, "c", a)
-	if batch != 0 {
-		where += " AND u.spam_batch_id = " + a.Add(batch)
+	if o.Batch != 0 {
+		where += " AND u.spam_batch_id = " + a.Add(o.Batch)
+	}
+	if o.ExpiringWithin != 0 {
+		where += " AND u.spam_until <= now() + make_interval(secs => " + a.Add(o.ExpiringWithin.Seconds()) + ")"
+	}
+	limit := ""
+	if o.Limit > 0 {
+		limit = "LIMIT " + a.Add(o.Limit)
 	}
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(`
-		SELECT u.id, u.phone, u.name, m.email, u.spam_marked_at, u.spam_reason, u.spam_batch_id
+		SELECT u.id, u.phone, u.name, m.email, u.spam_marked_at, u.spam_reason, u.spam_batch_id, u.spam_until,
+		       coalesce(%s, false)
 		FROM chats c
 		JOIN users u ON u.org_id = c.org_id AND u.id = c.user_id
 		LEFT JOIN agents m ON m.org_id = u.org_id AND m.id = u.spam_marked_by
 		WHERE c.org_id = $1 AND %s
-		ORDER BY u.spam_marked_at DESC, u.id DESC`, where), a.Values()...)
+		ORDER BY u.spam_marked_at DESC, u.id DESC %s`, store.ExpiredWhere("u"), where, limit), a.Values()...)
 	if err != nil {
 		return store.Translate(ctx, err)
 	}
@@ -59,7 +85,7 @@ func List(ctx context.Context, db *store.DB, actor directory.Actor, batch int64,
 	for rows.Next() {
 		var e Entry
 		var b sql.NullInt64
-		if err := rows.Scan(&e.UserID, &e.Phone, &e.Name, &e.MarkedBy, &e.MarkedAt, &e.Reason, &b); err != nil {
+		if err := rows.Scan(&e.UserID, &e.Phone, &e.Name, &e.MarkedBy, &e.MarkedAt, &e.Reason, &b, &e.Until, &e.Expired); err != nil {
 			return err
 		}
 		if b.Valid {

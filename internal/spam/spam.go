@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/errs"
@@ -26,6 +27,9 @@ type Request struct {
 	By   input.By
 	// Reason is recorded on the user and the timeline.
 	Reason string
+	// Expiry, for mark, makes the mark expire; on a spam user it replaces
+	// the expiry of their mark (status updated).
+	Expiry input.Expiry
 	// Batch, for unmark, selects the users that batch marked and that are
 	// still spam (instead of refs).
 	Batch       int64
@@ -58,6 +62,9 @@ type Summary struct {
 	Invalid   int64  `json:"invalid"`
 	Refused   int64  `json:"refused"`
 	Skipped   int64  `json:"skipped"`
+	// Updated counts spam users whose expiry a mark replaced; last, so
+	// that scripts reading the columns before it by position keep working.
+	Updated int64 `json:"updated"`
 }
 
 // RefStatus is one distinct input ref's outcome. Line is nil for refs given
@@ -100,7 +107,7 @@ func (p Problem) String() string {
 }
 
 type action struct {
-	name    string // mark or unmark
+	name    string // the batch's kind: mark, unmark or expire
 	changed rules.Outcome
 	verb    string // for sentences: "marked", "unmarked"
 }
@@ -108,6 +115,8 @@ type action struct {
 var (
 	markAction   = action{name: "mark", changed: rules.Marked, verb: "marked"}
 	unmarkAction = action{name: "unmark", changed: rules.Unmarked, verb: "unmarked"}
+	// expireAction unmarks (rule 9) the users whose mark has expired.
+	expireAction = action{name: "expire", changed: rules.Unmarked, verb: "unmarked"}
 )
 
 // Mark marks the requested users as spam (rules 1, 3–8, 10, 11).
@@ -120,6 +129,9 @@ func Mark(ctx context.Context, db *store.DB, actor directory.Actor, req Request)
 
 // Unmark reverts the requested users (rule 9).
 func Unmark(ctx context.Context, db *store.DB, actor directory.Actor, req Request) (Summary, error) {
+	if req.Expiry.Set() {
+		return Summary{}, errs.Usagef("--for and --until are for spam mark.")
+	}
 	return run(ctx, db, actor, req, unmarkAction)
 }
 
@@ -141,17 +153,21 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS pg_temp.spam_refs, pg_temp.spam_resolved, pg_temp.spam_res`)
 
 	var staged int64
-	if req.Batch != 0 {
+	switch {
+	case act.name == expireAction.name:
+		staged, err = stageExpired(ctx, conn, actor.Org.ID)
+	case req.Batch != 0:
 		staged, err = stageBatch(ctx, conn, actor.Org.ID, req.Batch)
-	} else {
+	default:
 		staged, err = stageRefs(ctx, conn, req)
 	}
 	if err != nil {
 		return Summary{}, err
 	}
 	if staged == 0 {
-		if req.Batch != 0 {
-			// Every user of the batch was already unmarked: nothing to do.
+		if req.Batch != 0 || act.name == expireAction.name {
+			// Every user of the batch was already unmarked, or no mark
+			// has expired: nothing to do.
 			return Summary{DryRun: req.DryRun}, nil
 		}
 		return Summary{}, errs.Usagef("No refs given: pass phones or user ids as arguments, or -f FILE (- for stdin).")
@@ -302,8 +318,14 @@ func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64,
 		return 0, store.Translate(ctx, err)
 	}
 	if !exists {
-		return 0, errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam list').", batch)
+		return 0, errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam batches').", batch)
 	}
+	return stageUsers(ctx, conn, "u.spam AND u.spam_batch_id = $2", orgID, batch)
+}
+
+// stageUsers puts the org's users that match where (over the users alias
+// u; $1 is the org) into spam_refs, by id, in id order.
+func stageUsers(ctx context.Context, conn *sql.Conn, where string, args ...any) (int64, error) {
 	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS pg_temp.spam_refs`); err != nil {
 		return 0, store.Translate(ctx, err)
 	}
@@ -311,7 +333,7 @@ func stageBatch(ctx context.Context, conn *sql.Conn, orgID, batch int64) (int64,
 		CREATE TEMP TABLE spam_refs AS
 		SELECT row_number() OVER (ORDER BY id) AS ord, NULL::bigint AS line, phone AS raw,
 		       NULL::text COLLATE "C" AS phone, id, NULL::text AS err
-		FROM users WHERE org_id = $1 AND spam AND spam_batch_id = $2`, orgID, batch)
+		FROM users u WHERE u.org_id = $1 AND `+where, args...)
 	if err != nil {
 		return 0, store.Translate(ctx, err)
 	}
@@ -345,8 +367,9 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		LEFT JOIN users ui ON ui.org_id = $1 AND ui.id = r.id
 		CROSS JOIN LATERAL (SELECT coalesce(up.id, ui.id) AS user_id) u`
 	args := []any{org}
-	if req.Batch != 0 {
-		// A batch's refs are distinct ids read from users: nothing to resolve.
+	if req.Batch != 0 || act.name == expireAction.name {
+		// A batch's or an expire's refs are distinct ids read from users:
+		// nothing to resolve.
 		resolve = `CREATE TEMP TABLE spam_resolved AS
 			SELECT ord, line, raw, err, id AS user_id, 1 AS nth FROM spam_refs`
 		args = nil
@@ -357,7 +380,17 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	if _, err := tx.ExecContext(ctx, `ANALYZE spam_resolved`); err != nil {
 		return nil, err
 	}
-	if err := classify(ctx, tx, org, agent, act); err != nil {
+	// The expiry a mark sets, on the database's clock: --for counts from
+	// the mark's own time (now(), the transaction's start).
+	var until *time.Time
+	if req.Expiry.Set() {
+		until = new(time.Time)
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce($1::timestamptz, now() + make_interval(secs => $2))`,
+			req.Expiry.Until, req.Expiry.For.Seconds()).Scan(until); err != nil {
+			return nil, err
+		}
+	}
+	if err := classify(ctx, tx, org, agent, act, until); err != nil {
 		return nil, err
 	}
 	counts, err := countStatuses(ctx, tx)
@@ -366,6 +399,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	}
 	sum.Requested = counts.total
 	sum.Changed = counts.by[string(act.changed)]
+	sum.Updated = counts.by[string(rules.Updated)]
 	sum.Unchanged = counts.by[string(rules.Unchanged)]
 	sum.Invalid = counts.by[StatusInvalid]
 	sum.NotFound = counts.by[StatusNotFound]
@@ -378,19 +412,49 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 			sum.Skipped += k.count(sum)
 		}
 	}
+	if act.name == expireAction.name && sum.Changed == 0 {
+		// Another expire took them first: no empty batch every minute.
+		return nil, nil
+	}
+	reason := nullText(req.Reason)
 	var batch int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, requested, changed)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, org, act.name, agent.ID, nullText(req.Reason), sum.Requested, sum.Changed).Scan(&batch); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, requested, changed, until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, org, act.name, store.NullInt64(agent.ID), reason,
+		sum.Requested, sum.Changed, until).Scan(&batch); err != nil {
 		return nil, err
 	}
 	sum.BatchID = &batch
+	e := effect{org: org, agent: store.NullInt64(agent.ID), reason: reason, batch: batch, until: until}
+	if sum.Updated > 0 {
+		if err := expiryEffect(ctx, tx, e); err != nil {
+			return nil, err
+		}
+	}
 	if sum.Changed == 0 {
 		return nil, nil
 	}
 	if act.name == markAction.name {
-		return nil, markEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+		return nil, markEffect(ctx, tx, e)
 	}
-	return nil, unmarkEffect(ctx, tx, org, agent.ID, nullText(req.Reason), batch)
+	return nil, unmarkEffect(ctx, tx, e)
+}
+
+// effect is what a change writes beside its users: who (NULL for an
+// expire), why, under which batch, and the expiry a mark sets (nil: none).
+type effect struct {
+	org    int64
+	agent  sql.NullInt64
+	reason any
+	batch  int64
+	until  *time.Time
+}
+
+// untilDetail is the timeline's detail of a mark with an expiry.
+func (e effect) untilDetail() any {
+	if e.until == nil {
+		return nil
+	}
+	return "until " + e.until.UTC().Format(time.RFC3339)
 }
 
 // execAll runs statements in order, each with its own arguments.
@@ -431,23 +495,25 @@ func lockCampaignLists(org int64) stmt {
 }
 
 // markEffect is the whole effect of a mark on the refs whose status is
-// 'marked': flag, trait, stored folder, timeline, campaign exclusions.
-func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
+// 'marked': flag, trait, expiry, stored folder, timeline, campaign
+// exclusions.
+func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
+	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
 	return execAll(ctx, tx,
 		lockCampaignLists(org),
 		tallyOwnWrites(),
 		spamWrite(),
 		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, count(*) FROM spam_res WHERE status = 'marked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
-				traits = u.traits || jsonb_build_object($5::text, $6::text)
+				spam_until = $7, traits = u.traits || jsonb_build_object($5::text, $6::text)
 			FROM spam_res r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
-			[]any{org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true)}},
+			[]any{org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true), e.until}},
 		stmt{`UPDATE chats c SET folder = $3, spam_marked_by = $2
 			FROM spam_res r WHERE r.status = 'marked' AND c.org_id = $1 AND c.user_id = r.user_id`,
 			[]any{org, agent, string(rules.StoredSpam)}},
-		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
-			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'marked' ORDER BY r.user_id`,
-			[]any{org, agent, reason, batch}},
+		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4, $5 FROM spam_res r WHERE r.status = 'marked' ORDER BY r.user_id`,
+			[]any{org, agent, reason, batch, e.untilDetail()}},
 		// The entries were pending for users who were not spam until now
 		// (and are locked since): fewer pending, no offender gone. The flip
 		// above adds no offender, since none of their entries stays pending.
@@ -462,15 +528,30 @@ func markEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, b
 	)
 }
 
-// unmarkEffect reverts a mark for the refs whose status is 'unmarked'.
-func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any, batch int64) error {
+// expiryEffect gives the refs whose status is 'updated' (spam users
+// re-marked with an expiry) the new expiry, on their timeline too. Their
+// flag, folder and campaign entries stay as they are.
+func expiryEffect(ctx context.Context, tx *sql.Tx, e effect) error {
+	return execAll(ctx, tx,
+		stmt{`UPDATE users u SET spam_until = $2 FROM spam_res r WHERE r.status = 'updated' AND u.org_id = $1 AND u.id = r.user_id`,
+			[]any{e.org, e.until}},
+		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+			SELECT $1, r.user_id, 'spam_until_changed', $2, $3, $4, $5 FROM spam_res r WHERE r.status = 'updated' ORDER BY r.user_id`,
+			[]any{e.org, e.agent, e.reason, e.batch, e.untilDetail()}},
+	)
+}
+
+// unmarkEffect reverts a mark for the refs whose status is 'unmarked': an
+// unmark's, or an expire's (no agent, reason expired).
+func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
+	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
 	return execAll(ctx, tx,
 		lockCampaignLists(org),
 		tallyOwnWrites(),
 		spamWrite(),
 		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, -count(*) FROM spam_res WHERE status = 'unmarked'`, []any{org}},
 		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
-				traits = u.traits || jsonb_build_object($2::text, $3::text)
+				spam_until = NULL, traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
 			[]any{org, rules.SpamTrait, rules.TraitValue(false)}},
 		stmt{`UPDATE chats c SET folder = $2, spam_marked_by = NULL
@@ -507,27 +588,36 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, org, agent int64, reason any,
 
 // classify locks the users and chats of the refs and sets each ref's
 // status: invalid, not_found, or the rules' outcome for its user
-// (rules.MarkOutcome / rules.UnmarkOutcome in SQL).
+// (rules.MarkOutcome, rules.MarkUntilOutcome with until, or
+// rules.UnmarkOutcome in SQL; for an expire, unmarked while the mark has
+// expired, read under the lock, so a user re-marked or unmarked meanwhile
+// is left alone).
 //
 // The locks are taken in id order, each user's row and then its chat's:
-// concurrent bulk marks and unmarks then queue instead of deadlocking, and
-// an assign or label racing with us waits for us. The rows are classified
-// as they are locked (one statement), so the users and chats are read once.
-func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action) error {
+// concurrent bulk marks, unmarks and expires then queue instead of
+// deadlocking, and an assign or label racing with us waits for us. The rows
+// are classified as they are locked (one statement), so the users and chats
+// are read once.
+func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action, until *time.Time) error {
 	a := store.NewArgs(org)
-	var allowed string
-	if act.name == markAction.name {
+	var allowed, unchangedWhen string
+	switch act.name {
+	case markAction.name:
 		allowed = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
-	} else {
+		unchangedWhen = "c.spam"
+		if until != nil {
+			unchangedWhen = "c.spam AND c.spam_until IS NOT DISTINCT FROM " + a.Add(*until)
+		}
+	case unmarkAction.name:
 		spamFolder, err := rules.ViewFolder(agent, rules.FolderSpam)
 		if err != nil {
 			return err
 		}
 		allowed = store.FolderWhere(spamFolder, "c", a)
-	}
-	unchangedWhen := "c.spam"
-	if act.name == unmarkAction.name {
 		unchangedWhen = "NOT c.spam"
+	default:
+		allowed = "true"
+		unchangedWhen = "NOT coalesce(" + store.ExpiredWhere("c") + ", false)"
 	}
 	changed := a.Add(string(act.changed))
 	q := fmt.Sprintf(`
@@ -538,13 +628,15 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 			WHEN r.nth > 1 THEN 'unchanged'
 			WHEN %s THEN 'unchanged'
 			WHEN NOT coalesce((%s), false) THEN 'refused'
+			WHEN %s AND c.spam THEN 'updated'
 			ELSE %s END AS status
 		FROM spam_resolved r
 		LEFT JOIN (
-			SELECT u.id AS user_id, u.spam, c.folder, c.assignee_id, c.spam_marked_by
+			SELECT u.id AS user_id, u.spam, u.spam_until, c.folder, c.assignee_id, c.spam_marked_by
 			FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 			WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
-			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`, unchangedWhen, allowed, changed)
+			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`,
+		unchangedWhen, allowed, a.Add(act.name == markAction.name), changed)
 	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
 		return err
 	}

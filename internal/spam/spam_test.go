@@ -207,8 +207,9 @@ func TestDryRunChangesNothingAndCountsExactly(t *testing.T) {
 }
 
 // TestOutcomesAgreeWithRules is the differential test of rule 8: on
-// generated data, the SQL's per-user outcome of a mark and an unmark equals
-// rules.MarkOutcome and rules.UnmarkOutcome, for every agent.
+// generated data, the SQL's per-user outcome of a mark, an unmark and a
+// mark with an expiry equals rules.MarkOutcome, rules.UnmarkOutcome and
+// rules.MarkUntilOutcome, for every agent.
 func TestOutcomesAgreeWithRules(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -268,12 +269,14 @@ func TestOutcomesAgreeWithRules(t *testing.T) {
 	}
 	for _, a := range agents {
 		for _, op := range []struct {
-			name string
-			do   func(context.Context, *store.DB, directory.Actor, spam.Request) (spam.Summary, error)
-			want func(rules.Agent, rules.Chat) rules.Outcome
-		}{{"mark", spam.Mark, rules.MarkOutcome}, {"unmark", spam.Unmark, rules.UnmarkOutcome}} {
+			name   string
+			do     func(context.Context, *store.DB, directory.Actor, spam.Request) (spam.Summary, error)
+			want   func(rules.Agent, rules.Chat) rules.Outcome
+			expiry input.Expiry
+		}{{"mark", spam.Mark, rules.MarkOutcome, input.Expiry{}}, {"unmark", spam.Unmark, rules.UnmarkOutcome, input.Expiry{}},
+			{"mark --for", spam.Mark, func(a rules.Agent, c rules.Chat) rules.Outcome { return rules.MarkUntilOutcome(a, c, false) }, input.Expiry{For: time.Hour}}} {
 			mismatches := 0
-			_, err := op.do(ctx, fx.db, a, spam.Request{Refs: all, DryRun: true, SkipRefused: true, OnRef: func(s spam.RefStatus) error {
+			_, err := op.do(ctx, fx.db, a, spam.Request{Refs: all, DryRun: true, SkipRefused: true, Expiry: op.expiry, OnRef: func(s spam.RefStatus) error {
 				want := op.want(a.Agent.Rule(), chats[*s.UserID])
 				if string(want) != s.Status {
 					mismatches++
@@ -408,7 +411,7 @@ func TestListUserFlaggedAroundInboxctl(t *testing.T) {
 		}
 	}
 	var got []spam.Entry
-	err := spam.List(context.Background(), fx.db, fx.owner, 0, func(e spam.Entry) error {
+	err := spam.List(context.Background(), fx.db, fx.owner, spam.ListOptions{}, func(e spam.Entry) error {
 		got = append(got, e)
 		return nil
 	})

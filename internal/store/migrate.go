@@ -178,3 +178,6 @@ func NullInt64(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v 
 // lists: campaign schedule and run hold it exclusively, spam mark and unmark
 // shared, so a list is never materialised or sent around a concurrent mark.
 func CampaignListsLock(orgID int64) int64 { return 0x696e6278<<32 | orgID&0xffffffff }
+
+// ExpiringMarksVersion is the migration that adds expiring marks (users.spam_until).
+const ExpiringMarksVersion = 5

@@ -82,3 +82,10 @@ func SegmentWhere(s rules.Segment, u string, a *Args) string {
 func AudienceWhere(s rules.Segment, u string, a *Args) string {
 	return fmt.Sprintf("NOT %s.spam AND %s", u, SegmentWhere(s, u, a))
 }
+
+// ExpiredWhere is rules.Expired for the spam users alias u, against the
+// transaction's clock: a mark whose expiry has passed at the start of the
+// transaction (now()). It is served by the partial index users_spam_until.
+func ExpiredWhere(u string) string {
+	return fmt.Sprintf("%[1]s.spam AND %[1]s.spam_until <= now()", u)
+}

@@ -177,3 +177,29 @@ func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 // is a mark or an unmark: it may change users' spam flags and the spam
 // trait, and chats' stored spam state.
 const SpamWriteSQL = `SELECT set_config('inboxctl.spam_write', 'on', true)`
+
+// OrgCount is a count for one org, by slug.
+type OrgCount struct {
+	Org   string
+	Count int64
+}
+
+// ExpiredMarks counts, per org, the marks that have expired and wait for
+// spam expire (served by the partial index users_spam_until).
+func ExpiredMarks(ctx context.Context, q Querier) ([]OrgCount, error) {
+	rows, err := q.QueryContext(ctx, `SELECT o.slug, (SELECT count(*) FROM users u WHERE u.org_id = o.id AND `+ExpiredWhere("u")+`)
+		FROM orgs o ORDER BY o.slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OrgCount
+	for rows.Next() {
+		var c OrgCount
+		if err := rows.Scan(&c.Org, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
