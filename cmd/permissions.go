@@ -41,6 +41,8 @@ var Uses = map[string]rules.Use{
 	"campaign create":   {Agent: rules.ActsForAnyAgent, Role: rules.RoleAdmin},
 	"campaign schedule": {Agent: rules.ActsForAnyAgent, Role: rules.RoleAdmin},
 	"campaign run":      {Agent: rules.ActsForAnyAgent, Role: rules.RoleAdmin},
+	"spam expire":       {Agent: rules.ActsForAnyAgent, Role: rules.RoleAdmin},
+	"spam batches":      {Agent: rules.ActsForAnyAgent, Role: rules.RoleAdmin},
 	// Owner agents.
 	"agent add":  {Agent: rules.ActsForAnyAgent, Role: rules.RoleOwner},
 	"agent bind": {Agent: rules.ActsForAnyAgent, Role: rules.RoleOwner},

@@ -76,6 +76,7 @@ type operation struct {
 var operations = []operation{
 	{"startup", "process start: version and --help", false, opStartup},
 	{"mark", "spam mark -f of a tenth of the users (100,000 at 1M), and spam unmark --batch of it", true, opMarkUnmark},
+	{"expire", "spam expire of as many expired marks as the mark row marks, beside spam unmark --batch of the same users", true, opExpire},
 	{"page", "inbox list: first and deep page of each folder, all and assigned agents", true, opPages},
 	{"audience", "campaign audience -o csv of every user", true, opAudience},
 	{"check", "campaign check --all over every pending recipient", true, opCheck},

@@ -40,6 +40,7 @@ var positive = map[string]func(op string) []string{
 	"startup": func(string) []string { return []string{"peak_rss_mib"} },
 	"unmark":  func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
 	"import":  func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
+	"expire":  func(string) []string { return []string{"baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib"} },
 	"page": func(op string) []string {
 		if strings.HasSuffix(op, "in-process") {
 			return []string{"baseline_seconds", "ratio"}
@@ -142,6 +143,7 @@ func TestInvariantsCatchBrokenRules(t *testing.T) {
 		`INSERT INTO chat_events (org_id, user_id, event) SELECT org_id, id, 'assigned' FROM users WHERE id = (SELECT min(id) + 10 FROM users WHERE spam)`,
 		`UPDATE campaign_recipients SET status = 'excluded', reason = 'spam' WHERE user_id = ` + plainUser,
 		`INSERT INTO chat_events (org_id, user_id, event) SELECT org_id, id, 'unmarked_spam' FROM users WHERE id = ` + plainUser,
+		`UPDATE users SET spam_until = now() WHERE id = ` + plainUser,
 	} {
 		if _, err := db.ExecContext(ctx, breakIt); err != nil {
 			t.Fatalf("%s: %v", breakIt, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/inboxctl/inboxctl/internal/seed"
 	"github.com/inboxctl/inboxctl/internal/spam"
+	"github.com/inboxctl/inboxctl/internal/store"
 )
 
 const (
@@ -186,17 +187,26 @@ var invariants = []struct{ rule, sql string }{
 	{"the spam user tally equals the spam users", `
 		SELECT abs((SELECT coalesce(sum(users), 0) FROM spam_user_tallies WHERE org_id = $1)
 			- (SELECT count(*) FROM users WHERE org_id = $1 AND spam))`},
-	{"every mark and unmark recorded one event (rule 7)", `
+	{"no expiry on a user who is not spam (an unmark or expire clears it)", `
+		SELECT count(*) FROM users WHERE org_id = $1 AND NOT spam AND spam_until IS NOT NULL`},
+	{"every mark, unmark and expire recorded one event (rule 7)", `
 		SELECT abs((SELECT coalesce(sum(changed), 0) FROM spam_batches WHERE org_id = $1)
 			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},
 }
 
 func (r *run) violations(ctx context.Context) (int64, string, error) {
+	return RuleViolations(ctx, r.bench, r.orgID)
+}
+
+// RuleViolations counts the rows of the org that break a spam rule (or
+// leave the tallies campaign check reads unlike the rows), and names the
+// rules broken: what the concurrency row checks, and the race tests too.
+func RuleViolations(ctx context.Context, q store.Querier, orgID int64) (int64, string, error) {
 	var total int64
 	var broken []string
 	for _, inv := range invariants {
 		var n int64
-		if err := r.bench.QueryRowContext(ctx, inv.sql, r.orgID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, inv.sql, orgID).Scan(&n); err != nil {
 			return 0, "", fmt.Errorf("checking %q: %w", inv.rule, err)
 		}
 		if n > 0 {

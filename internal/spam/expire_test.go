@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inboxctl/inboxctl/internal/bench"
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/rules"
@@ -22,25 +23,13 @@ func (fx fixture) expireNow(t *testing.T, ids ...int64) {
 	}
 }
 
-// tallies fails unless the campaign and spam user tallies equal counts of
-// the rows (what campaign check reads).
-func (fx fixture) tallies(t *testing.T) {
+// rulesHold fails unless every rule holds over the org, and the tallies
+// campaign check reads equal the rows (bench.RuleViolations).
+func (fx fixture) rulesHold(t *testing.T) {
 	t.Helper()
-	if n := fx.count(t, `SELECT count(*) FROM (
-			SELECT campaign_id, sum(pending) AS pending, sum(offenders) AS offenders FROM campaign_tallies
-			GROUP BY campaign_id HAVING sum(pending) <> 0 OR sum(offenders) <> 0) t
-		FULL JOIN (
-			SELECT r.campaign_id, count(*) AS pending, count(*) FILTER (WHERE u.spam) AS offenders
-			FROM campaign_recipients r JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
-			WHERE r.status = 'pending' GROUP BY r.campaign_id) c USING (campaign_id)
-		WHERE t.pending IS DISTINCT FROM c.pending OR t.offenders IS DISTINCT FROM c.offenders`); n != 0 {
-		t.Errorf("campaign tallies disagree with the rows for %d campaigns", n)
-	}
-	if n := fx.count(t, `SELECT (SELECT coalesce(sum(users), 0) FROM spam_user_tallies) - (SELECT count(*) FROM users WHERE spam)`); n != 0 {
-		t.Errorf("spam user tally off by %d", n)
-	}
-	if n := fx.count(t, `SELECT count(*) FROM campaign_tally_dirty`); n != 0 {
-		t.Errorf("a write marked the tallies dirty")
+	fx.invariants(t)
+	if n, broken, err := bench.RuleViolations(context.Background(), fx.db, fx.org.ID); err != nil || n != 0 {
+		t.Errorf("%d rule violations (%s) %v", n, broken, err)
 	}
 }
 
@@ -110,8 +99,7 @@ func TestExpireRevertsEverythingOnce(t *testing.T) {
 	if err != nil || sum.Changed != 2 || sum.Requested != 2 || sum.BatchID == nil || len(statuses) != 2 || statuses[0].Status != "unmarked" {
 		t.Fatalf("expire: %+v %+v %v", sum, statuses, err)
 	}
-	fx.invariants(t)
-	fx.tallies(t)
+	fx.rulesHold(t)
 	// Rule 9 in full for 1 and 2; 3 (not expired) and 4 (no expiry) stay.
 	if n := fx.count(t, `SELECT count(*) FROM users WHERE spam`); n != 2 {
 		t.Fatalf("%d spam users left, want 2", n)
@@ -192,8 +180,7 @@ func TestRemarkReplacesTheExpiryOnlyWithOne(t *testing.T) {
 	if err != nil || sum.Changed != 2 || fx.count(t, `SELECT count(*) FROM users WHERE id = 2 AND spam`) != 1 {
 		t.Fatalf("expire after re-marks: %+v %v", sum, err)
 	}
-	fx.invariants(t)
-	fx.tallies(t)
+	fx.rulesHold(t)
 	if _, err := spam.Unmark(ctx, fx.db, fx.owner, spam.Request{Refs: []string{"2"}, Expiry: day}); err == nil {
 		t.Fatal("unmark took --for")
 	}
@@ -252,8 +239,7 @@ func TestExpireBoundary(t *testing.T) {
 	if err != nil || next.Changed != 1 || fx.count(t, `SELECT count(*) FROM users WHERE spam`) != 0 {
 		t.Fatalf("the next expire: %+v %v", next, err)
 	}
-	fx.invariants(t)
-	fx.tallies(t)
+	fx.rulesHold(t)
 }
 
 // waitLock waits until some backend of db's database waits for a lock.
