@@ -24,8 +24,8 @@ minute: running it again, or several at once, or while marks and unmarks run,
 is safe (each user is unmarked once; a user unmarked or re-marked meanwhile
 is left as it is). With nothing expired it does nothing, records no batch, and
 exits 0. A mark has expired when its time is at or before the database's clock
-at the start of the expire's transaction; one that expires while an expire
-runs is left for the next.
+when the expire begins; one that expires while an expire runs is left for the
+next.
 
 Until it runs, an expired mark is still a mark: spam list, inbox list and
 user show say "expired, waiting for spam expire", and db status counts them.`,

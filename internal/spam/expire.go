@@ -22,8 +22,9 @@ type ExpireRequest struct {
 // the unmark's own effect, in one transaction.
 //
 // Which clock decides: the database's. A mark has expired when its
-// spam_until is at or before now() of the expire's transaction, so a mark
-// that expires while an expire runs is left for the next one. The users
+// spam_until is at or before now() when the expire looks for expired marks
+// (its first statement), and still under the lock in its transaction, so a
+// mark that expires while an expire runs is left for the next one. The users
 // are found, then locked in id order (as mark and unmark lock them) and
 // read again under the lock: a user another expire, an unmark or a re-mark
 // changed meanwhile is unchanged, so concurrent expires never unmark a user

@@ -187,10 +187,11 @@ func TestRemarkReplacesTheExpiryOnlyWithOne(t *testing.T) {
 }
 
 // TestExpireBoundary: a mark that expires while an expire runs. Which clock
-// wins: the database's, at the start of the expire's transaction. The
-// expire below is held on a row lock; meanwhile a second mark's time
-// passes. It was not expired when the transaction began, so this expire
-// leaves it (still a mark, shown as waiting) and the next one takes it.
+// wins: the database's, when the expire begins. The
+// expire below is held on a row lock inside its transaction; meanwhile a
+// second mark expires (its time set to the clock of that moment). It had not
+// expired when the transaction began, so this expire leaves it (still a
+// mark, shown as waiting) and the next one takes it.
 func TestExpireBoundary(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -199,10 +200,6 @@ func TestExpireBoundary(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx.expireNow(t, 1)
-	// User 2's mark expires 400 ms from now.
-	if _, err := fx.db.Exec(`UPDATE users SET spam_until = now() + interval '400 milliseconds' WHERE id = 2`); err != nil {
-		t.Fatal(err)
-	}
 	hold, err := fx.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -218,18 +215,21 @@ func TestExpireBoundary(t *testing.T) {
 		defer wg.Done()
 		sum, expErr = spam.Expire(ctx, fx.db, fx.org, spam.ExpireRequest{})
 	}()
-	// Wait until the expire waits for the lock, then past user 2's time.
+	// The expire's transaction has begun once it waits for the lock; user
+	// 2's mark expires now, after that.
 	waitLock(t, fx.db)
-	time.Sleep(600 * time.Millisecond)
-	var passed bool
-	if err := fx.db.QueryRow(`SELECT spam_until <= now() FROM users WHERE id = 2`).Scan(&passed); err != nil || !passed {
-		t.Fatalf("user 2's mark has not expired yet: %v", err)
+	if _, err := fx.db.Exec(`UPDATE users SET spam_until = clock_timestamp() WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 2})
+	if err != nil || !card.Spam || !card.SpamExpired {
+		t.Fatalf("user 2 before the held expire ends: %+v %v", card, err)
 	}
 	if err := hold.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if expErr != nil || sum.Changed != 1 {
+	if expErr != nil || sum.Changed != 1 || sum.Requested != 1 {
 		t.Fatalf("the held expire: %+v %v", sum, expErr)
 	}
 	if n := fx.count(t, `SELECT count(*) FROM users WHERE id = 2 AND spam`); n != 1 {
