@@ -96,8 +96,8 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 		defer in.Close()
 		req.File = in
 	}
-	prog := cmdutil.NewProgress(f.IO, verb)
-	req.Progress = prog.Read
+	prog := cmdutil.NewProgress(f.IO, verb, "refs")
+	req.Progress, req.Phase = prog.Read, prog.Phase
 	// A failure's bad refs are its error's details, printed after its
 	// sentence; skipped refs go to stderr too, except in ndjson, whose
 	// per-ref stream has them.

@@ -63,7 +63,10 @@ cannot be imported (only spam mark and unmark set it).`,
 				return err
 			}
 			defer in.Close()
-			res, err := directory.ImportUsers(c.Context(), db, org.ID, in, directory.ImportOptions{SkipInvalid: skipInvalid, DryRun: dryRun})
+			prog := cmdutil.NewProgress(f.IO, "import", "rows")
+			res, err := directory.ImportUsers(c.Context(), db, org.ID, in,
+				directory.ImportOptions{SkipInvalid: skipInvalid, DryRun: dryRun, Progress: prog.Read, Phase: prog.Phase})
+			prog.Done()
 			var skipped *directory.SkippedError
 			if errors.As(err, &skipped) {
 				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Lines.Len())

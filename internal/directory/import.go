@@ -33,6 +33,15 @@ type ImportOptions struct {
 	DryRun bool
 	// Progress, if set, is called every so many rows read.
 	Progress func(rows int64)
+	// Phase, if set, is told when the import moves on from reading the
+	// rows to writing the users, and to committing.
+	Phase func(name string)
+}
+
+func (o ImportOptions) phase(name string) {
+	if o.Phase != nil {
+		o.Phase(name)
+	}
 }
 
 // ImportUsers upserts users from CSV (header phone,name[,trait…]) in one
@@ -65,7 +74,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		err := store.Copy(ctx, tx, "import_rows", []string{"line", "phone", "name", "traits"}, func(row func(...any) error) error {
 			return rows.each(func(line int, phone, name string, traits []byte, verr error) error {
 				rowsRead++
-				if opts.Progress != nil && rowsRead%50000 == 0 {
+				if opts.Progress != nil && rowsRead%1000 == 0 {
 					opts.Progress(rowsRead)
 				}
 				if verr != nil {
@@ -102,6 +111,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 			return err
 		}
+		opts.phase("writing")
 		distinct, err := upsertUsers(ctx, tx, orgID, copied, &res)
 		if err != nil {
 			return err
@@ -110,6 +120,7 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		if opts.DryRun {
 			return store.ErrRollback
 		}
+		opts.phase("committing")
 		return nil
 	})
 	if err != nil && !errors.Is(err, store.ErrRollback) {

@@ -49,6 +49,15 @@ type Request struct {
 	OnSkipped func(Problem) error
 	// Progress, if set, is told how many refs were read so far.
 	Progress func(read int64)
+	// Phase, if set, is told when the work moves on from reading the refs
+	// to resolving them, writing, and committing.
+	Phase func(name string)
+}
+
+func (r Request) phase(name string) {
+	if r.Phase != nil {
+		r.Phase(name)
+	}
 }
 
 // Summary counts what a mark or unmark did (SPEC §5).
@@ -189,6 +198,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 			}
 		}
 		err = db.InSavepoint(ctx, tx, func() error {
+			req.phase("resolving")
 			sum = Summary{DryRun: req.DryRun}
 			fail, err = apply(ctx, tx, actor, req, act, &sum)
 			return err
@@ -204,6 +214,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 			// keeps nothing.
 			return store.ErrRollback
 		}
+		req.phase("committing")
 		return nil
 	})
 	if err != nil && !errors.Is(err, store.ErrRollback) {
@@ -442,6 +453,7 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		return nil, err
 	}
 	sum.BatchID = &batch
+	req.phase("writing")
 	e := effect{org: org, agent: store.NullInt64(agent.ID), reason: reason, batch: batch, until: until}
 	if sum.Updated > 0 {
 		if err := expiryEffect(ctx, tx, e); err != nil {
