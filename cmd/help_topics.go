@@ -44,18 +44,34 @@ a flag wins over the environment, which wins over the file.
   INBOXCTL_NO_COLOR       true to disable colour (--no-color)
   INBOXCTL_YES            true to skip confirmations (--yes)
   INBOXCTL_CONFIG         config file (--config)
+  INBOXCTL_PAGER          the pager of a table longer than the terminal; set
+                          and empty, no pager (--no-pager)
+  PAGER                   the pager when INBOXCTL_PAGER is unset (default
+                          less -FRX); never used when stdout is not a terminal
+  LESS                    the pager's options; unset, LESS=FRX (quit when the
+                          table fits, keep colours, leave the table on screen)
 
-  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT,
-  PGCONNECT_TIMEOUT, ...  libpq's variables, used when no database URL is set,
+  PGHOST, PGHOSTADDR, PGPORT, PGSERVICE, PGDATABASE, PGUSER, PGPASSWORD,
+  PGSSLMODE, PGSSLROOTCERT, PGCONNECT_TIMEOUT, ...
+                          libpq's variables, used when no database URL is set,
                           and for what the URL leaves out
   NO_COLOR                any value disables colour
   XDG_CONFIG_HOME         the config file is $XDG_CONFIG_HOME/inboxctl/config.yaml
                           (default ~/.config/inboxctl/config.yaml)
 
-For the tests:
-  INBOXCTL_TEST_DATABASE_URL  use this server instead of starting a private one
+For demo, bench and the tests:
   INBOXCTL_PG_BINDIR          where initdb and postgres are (default: PATH,
-                              pg_config --bindir, newest /usr/lib/postgresql/*/bin)
+                              pg_config --bindir, newest /usr/lib/postgresql/*/bin,
+                              on macOS Homebrew's or Postgres.app's)
+  INBOXCTL_PGBOUNCER          the pgbouncer the pooler tests start (default:
+                              PATH, then /usr/sbin/pgbouncer)
+  INBOXCTL_TEST_DATABASE_URL  use this server instead of starting a private one
+  INBOXCTL_TEST_KEEP          any value keeps a failed test's private server
+  CI                          set: a missing pgbouncer fails the pooler tests
+                              instead of stopping them
+
+For the release (internal/tools/mangen):
+  SOURCE_DATE_EPOCH           the man pages' date, in seconds since 1970
 
 'inboxctl config show' prints every setting, its value and where it came
 from, with passwords masked.`,

@@ -35,8 +35,8 @@ var Keys = []string{KeyDatabaseURL, KeyOrg, KeyAgent, KeyOutput, KeyNoColor, Key
 // flagFor maps a key to its flag name where they differ.
 var flagFor = map[string]string{KeyAgent: "as"}
 
-// envFor lists the environment variables of a key, first one wins.
-func envFor(key string) []string {
+// EnvFor lists the environment variables of a key, first one wins.
+func EnvFor(key string) []string {
 	e := []string{"INBOXCTL_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))}
 	if key == KeyAgent {
 		e = append(e, "INBOXCTL_AS")
@@ -78,7 +78,7 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault(KeyNoColor, false)
 	v.SetDefault(KeyYes, false)
 	for _, k := range Keys {
-		if err := v.BindEnv(append([]string{k}, envFor(k)...)...); err != nil {
+		if err := v.BindEnv(append([]string{k}, EnvFor(k)...)...); err != nil {
 			return nil, err
 		}
 		name := k
@@ -147,7 +147,7 @@ func (c *Config) Settings() []Setting {
 			name = f
 		}
 		env := ""
-		for _, e := range envFor(k) {
+		for _, e := range EnvFor(k) {
 			// viper ignores an empty variable, so must the source.
 			if v, ok := os.LookupEnv(e); ok && v != "" {
 				env = e
