@@ -53,10 +53,10 @@ var argCompletions = map[string][]argQuery{
 }
 
 // Flags completed from the database, by flag name, on any command.
-var flagCompletions = map[string]orgQuery{
-	"to":    completion.Agents,
-	"label": completion.Labels,
-	"batch": completion.Batches,
+var flagCompletions = map[string]argQuery{
+	"to":    inOrg(completion.Agents),
+	"label": inOrg(completion.Labels),
+	"batch": func(f completer) completeFunc { return f.completeBatches() },
 }
 
 // registerCompletions wires dynamic completion into the built tree: by flag
@@ -75,7 +75,7 @@ func registerCompletions(root *cobra.Command, f completer) {
 	walk = func(c *cobra.Command) {
 		for name, q := range flagCompletions {
 			if c.LocalNonPersistentFlags().Lookup(name) != nil {
-				_ = c.RegisterFlagCompletionFunc(name, f.completeOrg(q))
+				_ = c.RegisterFlagCompletionFunc(name, q(f))
 			}
 		}
 		if c.LocalNonPersistentFlags().Lookup("folder") != nil {
@@ -107,16 +107,37 @@ func (f completer) completeOrg(q orgQuery) completeFunc { return f.complete(q, t
 // role's bound agent), else the org's (the command will ask for --as).
 func (f completer) completeUsers(spam completion.Spam) completeFunc {
 	return f.complete(func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
-		vis := rules.Visibility{All: true}
-		_, actor, err := f.Acting(ctx)
+		vis, err := f.view(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if actor.Agent.ID != 0 {
-			vis = rules.VisibilityOf(actor.Agent.Rule())
-		}
 		return completion.Users(ctx, q, orgID, vis, spam, prefix)
 	}, true)
+}
+
+// completeBatches offers the mark batches --batch takes, those with a
+// user still spam in the acting agent's view.
+func (f completer) completeBatches() completeFunc {
+	return f.complete(func(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
+		vis, err := f.view(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return completion.Batches(ctx, q, orgID, vis, prefix)
+	}, true)
+}
+
+// view is what the acting agent sees (rule 2): the whole org when no agent
+// acts.
+func (f completer) view(ctx context.Context) (rules.Visibility, error) {
+	_, actor, err := f.Acting(ctx)
+	if err != nil {
+		return rules.Visibility{}, err
+	}
+	if actor.Agent.ID == 0 {
+		return rules.Visibility{All: true}, nil
+	}
+	return rules.VisibilityOf(actor.Agent.Rule()), nil
 }
 
 // completer adds completion helpers to the factory without widening its API.

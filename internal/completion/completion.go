@@ -108,10 +108,15 @@ func Users(ctx context.Context, q store.Querier, orgID int64, vis rules.Visibili
 		WHERE u.org_id = $1 AND u.phone LIKE $2`+where+` ORDER BY u.phone LIMIT $3`, a.Values()...)
 }
 
-// Batches are the org's most recent mark batches (what --batch takes)
-// whose id starts with prefix, as 'spam batches' lists them, each with a
-// description ("id\tmark by x@y, 120 marked, 80 still spam").
-func Batches(ctx context.Context, q store.Querier, orgID int64, prefix string) ([]string, error) {
+// Batches are the mark batches (what --batch takes) whose id starts with
+// prefix, newest first, as 'spam batches' describes them ("id\tmark by
+// x@y, 120 marked, 80 still spam"). An agent who sees only some chats is
+// offered only the batches with a user still spam in their view (their
+// spam folder, rule 2), counted there: nothing about the other chats.
+func Batches(ctx context.Context, q store.Querier, orgID int64, vis rules.Visibility, prefix string) ([]string, error) {
+	if !vis.All {
+		return visibleBatches(ctx, q, orgID, vis, prefix)
+	}
 	var out []string
 	err := spam.Batches(ctx, q, orgID, spam.BatchFilter{Kind: "mark", IDPrefix: prefix, Limit: Limit}, func(b spam.Batch) error {
 		by := b.DBRole
@@ -126,4 +131,34 @@ func Batches(ctx context.Context, q store.Querier, orgID int64, prefix string) (
 		return nil
 	})
 	return out, err
+}
+
+func visibleBatches(ctx context.Context, q store.Querier, orgID int64, vis rules.Visibility, prefix string) ([]string, error) {
+	if strings.Trim(prefix, "0123456789") != "" {
+		return nil, nil // not an id being typed
+	}
+	a := store.NewArgs(orgID, prefix+"%", Limit)
+	rows, err := q.QueryContext(ctx, `
+		SELECT b.id, coalesce(ag.email, b.db_role), count(*)
+		FROM spam_batches b
+		JOIN users u ON u.org_id = b.org_id AND u.spam AND u.spam_batch_id = b.id
+		LEFT JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
+		LEFT JOIN agents ag ON ag.org_id = b.org_id AND ag.id = b.actor_id
+		WHERE b.org_id = $1 AND b.action = 'mark' AND b.id::text LIKE $2 AND `+store.VisibilityWhere(vis, "c", a)+`
+		GROUP BY b.id, ag.email, b.db_role
+		ORDER BY b.id DESC LIMIT $3`, a.Values()...)
+	if err != nil {
+		return nil, store.Translate(ctx, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, n int64
+		var by string
+		if err := rows.Scan(&id, &by, &n); err != nil {
+			return nil, store.Translate(ctx, err)
+		}
+		out = append(out, fmt.Sprintf("%d\tmark by %s, %d still spam in your view", id, safetext.Visible(by), n))
+	}
+	return out, store.Translate(ctx, rows.Err())
 }
