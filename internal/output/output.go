@@ -128,6 +128,9 @@ type List struct {
 	// widths are the display widths of the widest cells of the table's
 	// rows not yet written (the header's included while it is).
 	widths []int
+	// whole marks the columns never cut while text columns can give way:
+	// times, numbers, flags and Numeric columns (ids, phones).
+	whole []bool
 }
 
 // List starts a list with the given columns.
@@ -182,8 +185,14 @@ func (l *List) Row(vals ...any) error {
 		return l.w.WriteByte('\n')
 	case Table:
 		row := make(table.Row, len(vals))
+		if len(l.whole) < len(vals) {
+			l.whole = append(l.whole, make([]bool, len(vals)-len(l.whole))...)
+		}
 		for i, v := range vals {
 			row[i] = tableText(v)
+			if !l.whole[i] && (i >= len(l.cols) || l.cols[i].Kind == Numeric || !isText(v)) {
+				l.whole[i] = true
+			}
 		}
 		l.measure(row)
 		l.tbl.AppendRow(row)
@@ -323,16 +332,22 @@ const columnGap = 3
 
 // fitWidth caps the widest columns of the rows about to be written so
 // that each line fits the terminal's width: the largest cap C such that
-// the columns, each at most C wide, fit. Cut cells end in "…".
+// the columns, each at most C wide, fit. Text columns give way first;
+// times, numbers and ids are cut only when the text alone cannot make
+// room. Cut cells end in "…".
 func (l *List) fitWidth() {
 	if l.p.Width <= 0 || len(l.widths) == 0 {
 		return
 	}
 	avail := l.p.Width - columnGap*(len(l.widths)-1)
-	fits := func(c int) bool {
+	cuttable := func(i int, textOnly bool) bool { return !textOnly || i >= len(l.whole) || !l.whole[i] }
+	fits := func(c int, textOnly bool) bool {
 		sum := 0
-		for _, w := range l.widths {
-			sum += min(w, c)
+		for i, w := range l.widths {
+			if cuttable(i, textOnly) {
+				w = min(w, c)
+			}
+			sum += w
 		}
 		return sum <= avail
 	}
@@ -340,13 +355,14 @@ func (l *List) fitWidth() {
 	for _, w := range l.widths {
 		widest = max(widest, w)
 	}
-	if fits(widest) {
+	if fits(widest, false) {
 		return
 	}
+	textOnly := fits(1, true)
 	lo, hi := 1, widest // fits(lo) is assumed; the cap is at least 1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if fits(mid) {
+		if fits(mid, textOnly) {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -354,11 +370,23 @@ func (l *List) fitWidth() {
 	}
 	var cfgs []table.ColumnConfig
 	for i, w := range l.widths {
-		if w > lo {
+		if w > lo && cuttable(i, textOnly) {
 			cfgs = append(cfgs, table.ColumnConfig{Number: i + 1, WidthMax: lo, WidthMaxEnforcer: ellipsis})
 		}
 	}
 	l.tbl.SetColumnConfigs(cfgs)
+}
+
+// isText says whether a cell is text someone wrote, not a time, number
+// or flag.
+func isText(v any) bool {
+	switch v.(type) {
+	case time.Time, *time.Time, bool, *bool, int, int64, *int64, int32, float64:
+		return false
+	case string, *string, fmt.Stringer:
+		return true
+	}
+	return false
 }
 
 // ellipsis cuts s to width display columns, the last of them "…".
@@ -410,6 +438,9 @@ func (p *Printer) Record(v any, fields []Field) error {
 			return err
 		}
 	}
+	// A record's values mix text and times in one column: its widest
+	// cells give way, whatever they hold.
+	l.whole = nil
 	return l.Close()
 }
 

@@ -419,3 +419,39 @@ func TestTableFitsWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestTableFitsWidthTextFirst: times, ids and phones stay whole while the
+// text columns can give way; only when the text alone cannot make room
+// are they cut too.
+func TestTableFitsWidthTextFirst(t *testing.T) {
+	at := time.Date(2026, 1, 1, 3, 20, 0, 0, time.UTC)
+	render := func(width int) string {
+		var b bytes.Buffer
+		p := &output.Printer{Out: &b, Format: output.Table, Width: width}
+		l := p.List(output.Cols("user_id", "phone", "name", "at", "last_message").Numeric("user_id", "phone"))
+		l.Row(int64(200), "+919800000200", "Customer 200", at, "Hello from customer 200")
+		l.Row(int64(195), "+919800000195", "Customer 195 with a long name", &at, "Hello from customer 195")
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	got := render(90)
+	for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if w := text.StringWidthWithoutEscSequences(line); w > 90 {
+			t.Errorf("line of width %d > 90: %q", w, line)
+		}
+	}
+	for _, want := range []string{"2026-01-01T03:20:00Z", "+919800000195", "Hello from", "…"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table at 90 columns lacks %q:\n%s", want, got)
+		}
+	}
+	// 40 columns: the text alone cannot make room, so everything gives way
+	// and the lines still fit.
+	for _, line := range strings.Split(strings.TrimSuffix(render(40), "\n"), "\n") {
+		if w := text.StringWidthWithoutEscSequences(line); w > 40 {
+			t.Errorf("line of width %d > 40: %q", w, line)
+		}
+	}
+}
