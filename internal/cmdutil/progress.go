@@ -66,8 +66,12 @@ func (p *Progress) draw() {
 		return
 	}
 	p.shown = true
-	fmt.Fprintf(p.io.ErrOut, "\r\033[K%s: %s, %s (%d %s read, %s in all)", p.what, p.phase,
-		time.Since(p.since).Round(time.Second), p.read.Load(), p.unit, time.Since(p.started).Round(time.Second))
+	read := "" // nothing read: an unmark --batch takes its users from the database
+	if n := p.read.Load(); n > 0 {
+		read = fmt.Sprintf("%d %s read, ", n, p.unit)
+	}
+	fmt.Fprintf(p.io.ErrOut, "\r\033[K%s: %s, %s (%s%s in all)", p.what, p.phase,
+		time.Since(p.since).Round(time.Second), read, time.Since(p.started).Round(time.Second))
 }
 
 func (p *Progress) clear() {

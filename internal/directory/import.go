@@ -111,6 +111,9 @@ func ImportUsers(ctx context.Context, db *store.DB, orgID int64, r io.Reader, op
 		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 			return err
 		}
+		if opts.Progress != nil {
+			opts.Progress(rowsRead) // the exact count, not the last thousand
+		}
 		opts.phase("writing")
 		distinct, err := upsertUsers(ctx, tx, orgID, copied, &res)
 		if err != nil {

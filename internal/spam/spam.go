@@ -179,6 +179,9 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 			staged, err = stageBatch(ctx, tx, actor.Org.ID, req.Batch)
 		default:
 			staged, err = stageRefs(ctx, tx, req)
+			if err == nil && req.Progress != nil {
+				req.Progress(staged) // the exact count, not the last thousand
+			}
 		}
 		if err != nil {
 			return err
