@@ -248,9 +248,23 @@ func FindUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 		err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND id = $2`, orgID, ref.ID).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errs.NotFoundf("No user %s in this org.", ref)
+		return 0, NoUser(ctx, q, ref, "User "+ref.String()+" is outside your view: its chat is assigned to another agent and your access is assigned chats only.")
 	}
 	return id, store.Translate(ctx, err)
+}
+
+// NoUser is the error for a ref the session did not find: refused (with
+// the sentence hidden) when row-level security hides the user from an
+// agent-level role, else not found.
+func NoUser(ctx context.Context, q store.Querier, ref input.Ref, hidden string) error {
+	h, err := store.RefHidden(ctx, q, ref.Phone, ref.ID)
+	switch {
+	case err != nil:
+		return store.Translate(ctx, err)
+	case h:
+		return errs.Refusedf("%s", hidden)
+	}
+	return errs.NotFoundf("No user %s in this org.", ref)
 }
 
 // ParseRef parses a REF given on the command line as a usage error.

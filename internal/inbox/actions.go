@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/inboxctl/inboxctl/internal/directory"
@@ -60,7 +61,7 @@ func lockChat(ctx context.Context, tx *sql.Tx, actor directory.Actor, ref input.
 		LEFT JOIN labels l ON l.org_id = c.org_id AND l.id = c.label_id`, actor.Org.ID, key).
 		Scan(&c.userID, &folder, &c.rule.AssigneeID, &c.rule.MarkedBy, &markedBy, &assignee, &c.labelID, &label)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, errs.NotFoundf("No user %s in this org.", ref)
+		return c, directory.NoUser(ctx, tx, ref, fmt.Sprintf("Cannot %s this chat: it is assigned to another agent and your access is assigned chats only.", act))
 	}
 	if err != nil {
 		return c, err
@@ -105,14 +106,37 @@ func (e edit) apply(ctx context.Context, db *store.DB, actor directory.Actor, re
 		if err != nil || !change {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chats SET `+e.column+` = $3 WHERE org_id = $1 AND user_id = $2`,
-			actor.Org.ID, c.userID, value); err != nil {
+		if err := e.write(ctx, tx, actor.Org.ID, c.userID, value); err != nil {
 			return err
 		}
 		ch.Changed = true
 		return recordEvent(ctx, tx, actor, c.userID, e.event, detail)
 	})
 	return ch, err
+}
+
+// write sets the edit's column of the chat. An agent-level role under
+// row-level security assigns through store.SetAssigneeSQL: an assign away
+// moves the chat out of its view, which a plain UPDATE may not do.
+func (e edit) write(ctx context.Context, tx *sql.Tx, org, userID int64, value any) error {
+	if e.column == "assignee_id" {
+		rls, err := store.RowSecurity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if rls {
+			var n int64
+			if err := tx.QueryRowContext(ctx, store.SetAssigneeSQL, org, userID, value).Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 {
+				return errs.Refusedf("The chat of user %d left your view meanwhile; nothing was changed.", userID)
+			}
+			return nil
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE chats SET `+e.column+` = $3 WHERE org_id = $1 AND user_id = $2`, org, userID, value)
+	return err
 }
 
 // was appends the previous value to an event's detail.

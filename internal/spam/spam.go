@@ -393,17 +393,27 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 			FROM (SELECT *, coalesce(phone, id::text, 'invalid:' || coalesce(nullif(raw, ''), ord::text)) AS k FROM spam_refs) s
 			ORDER BY k, ord
 		)
-		SELECT r.ord, r.line, r.raw, r.err, u.user_id,
-		       row_number() OVER (PARTITION BY u.user_id ORDER BY r.ord) AS nth
-		FROM refs r
-		LEFT JOIN users up ON up.org_id = $1 AND up.phone = r.phone
-		LEFT JOIN users ui ON ui.org_id = $1 AND ui.id = r.id
-		CROSS JOIN LATERAL (SELECT coalesce(up.id, ui.id) AS user_id) u`
+		, found AS (
+			SELECT r.*, coalesce(up.id, ui.id) AS user_id
+			FROM refs r
+			LEFT JOIN users up ON up.org_id = $1 AND up.phone = r.phone
+			LEFT JOIN users ui ON ui.org_id = $1 AND ui.id = r.id
+		), hidden AS (
+			-- Refs that name a user row-level security hides from an
+			-- agent-level role: refused, not not found.
+			SELECT h.phone, h.id FROM rls_existing_refs(
+				(SELECT array_agg(phone) FROM found WHERE user_id IS NULL AND phone IS NOT NULL),
+				(SELECT array_agg(id) FROM found WHERE user_id IS NULL AND id IS NOT NULL)) h
+		)
+		SELECT f.ord, f.line, f.raw, f.err, f.user_id,
+		       row_number() OVER (PARTITION BY f.user_id ORDER BY f.ord) AS nth,
+		       f.user_id IS NULL AND EXISTS (SELECT 1 FROM hidden h WHERE h.phone = f.phone OR h.id = f.id) AS hidden
+		FROM found f`
 	args := []any{org}
 	if req.Batch != 0 {
 		// A batch's refs are distinct ids read from users: nothing to resolve.
 		resolve = `CREATE TEMP TABLE spam_resolved ON COMMIT DROP AS
-			SELECT ord, line, raw, err, id AS user_id, 1 AS nth FROM spam_refs`
+			SELECT ord, line, raw, err, id AS user_id, 1 AS nth, false AS hidden FROM spam_refs`
 		args = nil
 	}
 	if _, err := tx.ExecContext(ctx, resolve, args...); err != nil {
@@ -457,7 +467,11 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	}
 	sum.BatchID = &batch
 	req.phase("writing")
-	e := effect{org: org, agent: store.NullInt64(agent.ID), reason: reason, batch: batch, until: until}
+	rls, err := store.RowSecurity(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	e := effect{org: org, agent: store.NullInt64(agent.ID), reason: reason, batch: batch, until: until, rls: rls}
 	if sum.Updated > 0 {
 		if err := expiryEffect(ctx, tx, e); err != nil {
 			return nil, err
@@ -480,6 +494,8 @@ type effect struct {
 	reason any
 	batch  int64
 	until  *time.Time
+	// rls: the session is under row-level security (store.RowSecurity).
+	rls bool
 }
 
 // untilDetail is the timeline's detail of a mark with an expiry.
@@ -587,9 +603,6 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 				spam_until = NULL, traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_res r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
 			[]any{org, rules.SpamTrait, rules.TraitValue(false)}},
-		stmt{`UPDATE chats c SET folder = $2, spam_marked_by = NULL
-			FROM spam_res r WHERE r.status = 'unmarked' AND c.org_id = $1 AND c.user_id = r.user_id`,
-			[]any{org, string(rules.StoredInbox)}},
 		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_res r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
 			[]any{org, agent, reason, batch}},
@@ -615,8 +628,23 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 			INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
 			SELECT $1, campaign_id, count(*), 0 FROM restored GROUP BY campaign_id`,
 			[]any{org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam}},
+		// Last: under row-level security, the rows above are found through
+		// the chat, which an unmark may move out of the agent's view.
+		unmarkChats(e.rls, org),
 		compactTallies(org),
 	)
+}
+
+// unmarkChats returns the unmarked users' chats to the inbox; an
+// agent-level role does it through store.UnmarkChatsSQL, since a chat it
+// marked that is assigned to another agent leaves its view.
+func unmarkChats(rls bool, org int64) stmt {
+	if rls {
+		return stmt{store.UnmarkChatsSQL, []any{org}}
+	}
+	return stmt{`UPDATE chats c SET folder = $2, spam_marked_by = NULL
+		FROM spam_res r WHERE r.status = 'unmarked' AND c.org_id = $1 AND c.user_id = r.user_id`,
+		[]any{org, string(rules.StoredInbox)}}
 }
 
 // classify locks the users and chats of the refs and sets each ref's
@@ -657,6 +685,7 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 		CREATE TEMP TABLE spam_res ON COMMIT DROP AS
 		SELECT r.ord, r.line, r.raw, r.user_id, r.err, CASE
 			WHEN r.err IS NOT NULL THEN 'invalid'
+			WHEN r.hidden THEN 'refused'
 			WHEN r.user_id IS NULL THEN 'not_found'
 			WHEN r.nth > 1 THEN 'unchanged'
 			WHEN %s THEN 'unchanged'
