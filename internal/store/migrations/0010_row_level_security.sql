@@ -27,8 +27,7 @@ DECLARE
     org_ok text;
     -- The chat row (chats' own columns) is in the bound agent's view.
     chat_ok text;
-    -- The row's user (org_id, user_id) has a chat in the view: chats'
-    -- policy applies inside the subquery, so it says the same as chat_ok.
+    -- The row's user (org_id, user_id) has a chat in the view.
     user_chat_ok text;
     t text;
 BEGIN
@@ -94,8 +93,25 @@ $fn$, s);
                 THEN assignee_id = (SELECT %1$s.rls_agent()) OR spam_marked_by = (SELECT %1$s.rls_agent())
                 ELSE assignee_id = (SELECT %1$s.rls_agent()) OR assignee_id IS NULL END)))$c$, s);
     user_chat_ok := $c$(NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (
+        (SELECT %1$s.rls_all_access()) OR %1$s.rls_user_in_view(%2$s.org_id, %2$s.%3$s))))$c$;
+
+    -- Whether the chat of a user is in the caller's view, for the tables
+    -- reached through the chat (an assigned-access agent's rows only: the
+    -- other callers never get here). It reads chats with its owner's
+    -- rights, so a role with plain grants on users or recipient lists and
+    -- none on chats (a sender service) is not refused by a policy it is
+    -- not under.
+    EXECUTE pg_catalog.format($fn$
+CREATE FUNCTION %1$s.rls_user_in_view(org bigint, usr bigint) RETURNS boolean LANGUAGE sql STABLE
+    SECURITY DEFINER SET search_path = %1$s, pg_temp AS
+$body$
+SELECT EXISTS (SELECT 1 FROM %1$s.chats c WHERE c.org_id = org AND c.user_id = usr AND %2$s)
+$body$
+$fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
         (SELECT %1$s.rls_all_access())
-        OR EXISTS (SELECT 1 FROM %1$s.chats c WHERE c.org_id = %2$s.org_id AND c.user_id = %2$s.%3$s))))$c$;
+        OR CASE WHEN c.folder = 'spam'
+                THEN c.assignee_id = (SELECT %1$s.rls_agent()) OR c.spam_marked_by = (SELECT %1$s.rls_agent())
+                ELSE c.assignee_id = (SELECT %1$s.rls_agent()) OR c.assignee_id IS NULL END)$c$, s));
 
     -- chats: read, lock and update what the view holds (mark: a chat the
     -- agent can see; unmark: one in its spam folder, which it sees; assign,
