@@ -158,7 +158,7 @@ func TestAgentRoles(t *testing.T) {
 		{[]string{"label", "list"}, "", "teammate"},
 		{[]string{"notifications", "list"}, "", "teammate"},
 		{[]string{"spam", "list"}, "", "teammate"},
-		{[]string{"user", "show", "2"}, "", "teammate"},
+		{[]string{"user", "show", "3"}, "", "teammate"}, // unassigned: in every view
 		{[]string{"campaign", "list"}, "", "admin"},
 		{[]string{"campaign", "audience", "Diwali Sale", "--count"}, "", "admin"},
 		{[]string{"campaign", "check", "--all"}, "", "admin"},

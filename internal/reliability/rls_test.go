@@ -377,7 +377,6 @@ func countOf(t *testing.T, q store.Querier, query string, args ...any) int {
 	return n
 }
 
-
 // TestRowLevelSecurityThroughTheBinary runs the built binary as a login
 // role at level agent bound to ravi (assigned access) on the demo data:
 // every folder page is the page the schema owner gets acting as ravi;
