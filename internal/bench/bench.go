@@ -83,6 +83,7 @@ var operations = []operation{
 	{"standby", "campaign check --all as a read-level role on a hot standby, beside the primary's owner", true, opStandbyCheck},
 	{"complete", "dynamic completion of a phone prefix", true, opComplete},
 	{"import", "user import -f of as many new users as the data set has", false, opImport},
+	{"rls", "inbox list pages and spam mark -f as agent-level roles under row-level security, beside the schema owner", true, opRLS},
 	{"concurrency", "8 clients bulk-marking while 8 assign and label", true, opConcurrency},
 	{"pooler", "the concurrency row through pgbouncer in pool_mode=transaction (pool of 4), beside it on a direct connection", true, opPooler},
 }

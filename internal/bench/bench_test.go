@@ -54,6 +54,12 @@ var positive = map[string]func(op string) []string{
 	"check":       func(string) []string { return []string{"baseline_seconds", "ratio", "peak_rss_mib"} },
 	"complete":    func(string) []string { return []string{"peak_rss_mib"} },
 	"standby":     func(string) []string { return []string{"baseline_seconds", "ratio", "peak_rss_mib"} },
+	"rls": func(op string) []string {
+		if strings.HasSuffix(op, "in-process") {
+			return []string{"baseline_seconds", "ratio"}
+		}
+		return []string{"baseline_seconds", "ratio", "peak_rss_mib"}
+	},
 }
 
 // TestBenchSmall runs operations at 2,000 users and checks that each

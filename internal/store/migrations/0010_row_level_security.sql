@@ -31,42 +31,42 @@ DECLARE
     user_chat_ok text;
     t text;
 BEGIN
+    -- Whether row-level security narrows the session: its login role is
+    -- a member of inboxctl_agent and not of inboxctl_admin. Plain SQL of
+    -- built-in functions with every name qualified, so the planner inlines
+    -- it (no SET, not SECURITY DEFINER: it reads nothing of ours).
     EXECUTE pg_catalog.format($fn$
-CREATE FUNCTION %1$s.rls_restricted() RETURNS boolean LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path = %1$s, pg_temp AS
+CREATE FUNCTION %1$s.rls_restricted() RETURNS boolean LANGUAGE sql STABLE AS
 $body$
-SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles g
-               WHERE g.rolname = 'inboxctl_agent' AND pg_catalog.pg_has_role(session_user, g.oid, 'MEMBER'))
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles g
-                   WHERE g.rolname = 'inboxctl_admin' AND pg_catalog.pg_has_role(session_user, g.oid, 'MEMBER'))
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                   WHERE c.oid = pg_catalog.to_regclass(%2$L)
-                     AND pg_catalog.pg_has_role(session_user, c.relowner, 'MEMBER'))
+SELECT coalesce(pg_catalog.pg_has_role(session_user, pg_catalog.to_regrole('inboxctl_agent')::pg_catalog.oid, 'MEMBER'), false)
+   AND NOT coalesce(pg_catalog.pg_has_role(session_user, pg_catalog.to_regrole('inboxctl_admin')::pg_catalog.oid, 'MEMBER'), false)
 $body$
-$fn$, s, s || '.inboxctl_migrations');
+$fn$, s);
 
-    -- The bound agent of session_user: its id, org, access and role (no row
-    -- for an unbound role).
-    EXECUTE pg_catalog.format($fn$
-CREATE FUNCTION %1$s.rls_agent() RETURNS bigint LANGUAGE sql STABLE
+    -- The bound agent of session_user, for an agent-level session only
+    -- (every one is NULL for any other session, which no policy narrows):
+    -- its id, its org (-1 for an unbound role: no org), its role, and
+    -- rls_sees_all, whether its access is all (true for any other
+    -- session). PL/pgSQL, so each session plans the lookup once. In the
+    -- policies, "(SELECT f()) IS NULL OR org_id = (SELECT f())" and a bare
+    -- boolean keep the planner's row estimates (an expression of the
+    -- column, as coalesce(f(), org_id), would be estimated at 0.5%% and
+    -- turn a folder page's ordered index scan into a sort of the folder).
+    FOREACH t IN ARRAY ARRAY['rls_agent|bigint|a.id|NULL', 'rls_org|bigint|coalesce(a.org_id, -1)|NULL', 'rls_role|text|a.role|NULL',
+                             $v$rls_sees_all|boolean|coalesce(a.access = 'all', false)|true$v$] LOOP
+        EXECUTE pg_catalog.format($fn$
+CREATE FUNCTION %1$s.%2$s() RETURNS %3$s LANGUAGE plpgsql STABLE
     SECURITY DEFINER SET search_path = %1$s, pg_temp AS
-$body$ SELECT a.id FROM %1$s.agents a WHERE a.db_role = session_user::text $body$
-$fn$, s);
-    EXECUTE pg_catalog.format($fn$
-CREATE FUNCTION %1$s.rls_org() RETURNS bigint LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path = %1$s, pg_temp AS
-$body$ SELECT a.org_id FROM %1$s.agents a WHERE a.db_role = session_user::text $body$
-$fn$, s);
-    EXECUTE pg_catalog.format($fn$
-CREATE FUNCTION %1$s.rls_all_access() RETURNS boolean LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path = %1$s, pg_temp AS
-$body$ SELECT a.access = 'all' FROM %1$s.agents a WHERE a.db_role = session_user::text $body$
-$fn$, s);
-    EXECUTE pg_catalog.format($fn$
-CREATE FUNCTION %1$s.rls_role() RETURNS text LANGUAGE sql STABLE
-    SECURITY DEFINER SET search_path = %1$s, pg_temp AS
-$body$ SELECT a.role FROM %1$s.agents a WHERE a.db_role = session_user::text $body$
-$fn$, s);
+$body$
+BEGIN
+    IF NOT %1$s.rls_restricted() THEN
+        RETURN %5$s;
+    END IF;
+    RETURN (SELECT %4$s FROM (SELECT NULL) one LEFT JOIN %1$s.agents a ON a.db_role = session_user::text);
+END
+$body$
+$fn$, s, pg_catalog.split_part(t, '|', 1), pg_catalog.split_part(t, '|', 2), pg_catalog.split_part(t, '|', 3), pg_catalog.split_part(t, '|', 4));
+    END LOOP;
 
     -- Of the given refs (phones, ids), those that name a user of the
     -- caller's org, for an agent-level caller only: how inboxctl tells a
@@ -79,21 +79,22 @@ CREATE FUNCTION %1$s.rls_existing_refs(phones text[], ids bigint[])
     SECURITY DEFINER SET search_path = %1$s, pg_temp AS
 $body$
 SELECT u.phone::text, NULL::bigint FROM %1$s.users u
-WHERE (SELECT %1$s.rls_restricted()) AND u.org_id = (SELECT %1$s.rls_org()) AND u.phone OPERATOR(pg_catalog.=) ANY (phones)
+WHERE u.org_id = (SELECT %1$s.rls_org()) AND u.phone OPERATOR(pg_catalog.=) ANY (phones)
 UNION ALL
 SELECT NULL::text, u.id FROM %1$s.users u
-WHERE (SELECT %1$s.rls_restricted()) AND u.org_id = (SELECT %1$s.rls_org()) AND u.id OPERATOR(pg_catalog.=) ANY (ids)
+WHERE u.org_id = (SELECT %1$s.rls_org()) AND u.id OPERATOR(pg_catalog.=) ANY (ids)
 $body$
 $fn$, s);
 
-    org_ok := pg_catalog.format($c$(NOT (SELECT %1$s.rls_restricted()) OR org_id = (SELECT %1$s.rls_org()))$c$, s);
-    chat_ok := pg_catalog.format($c$(NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (
-        (SELECT %1$s.rls_all_access())
-        OR CASE WHEN folder = 'spam'
-                THEN assignee_id = (SELECT %1$s.rls_agent()) OR spam_marked_by = (SELECT %1$s.rls_agent())
-                ELSE assignee_id = (SELECT %1$s.rls_agent()) OR assignee_id IS NULL END)))$c$, s);
-    user_chat_ok := $c$(NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (
-        (SELECT %1$s.rls_all_access()) OR %1$s.rls_user_in_view(%2$s.org_id, %2$s.%3$s))))$c$;
+    org_ok := pg_catalog.format($c$((SELECT %1$s.rls_org()) IS NULL OR org_id = (SELECT %1$s.rls_org()))$c$, s);
+    -- rules.Visibility: an all-access agent sees every chat; an
+    -- assigned-access agent unassigned inbox chats, chats assigned to it,
+    -- and spam chats it marked.
+    chat_ok := pg_catalog.format($c$(%2$s AND ((SELECT %1$s.rls_sees_all())
+        OR (folder <> 'spam' AND assignee_id IS NULL)
+        OR (SELECT %1$s.rls_agent()) IN (assignee_id, CASE WHEN folder = 'spam' THEN spam_marked_by END)))$c$, s, org_ok);
+    user_chat_ok := pg_catalog.replace($c$(%4$s AND ((SELECT %1$s.rls_sees_all()) OR %1$s.rls_user_in_view(%2$s.org_id, %2$s.%3$s)))$c$,
+        '%4$s', org_ok);
 
     -- Whether the chat of a user is in the caller's view, for the tables
     -- reached through the chat (an assigned-access agent's rows only: the
@@ -108,10 +109,8 @@ $body$
 SELECT EXISTS (SELECT 1 FROM %1$s.chats c WHERE c.org_id = org AND c.user_id = usr AND %2$s)
 $body$
 $fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
-        (SELECT %1$s.rls_all_access())
-        OR CASE WHEN c.folder = 'spam'
-                THEN c.assignee_id = (SELECT %1$s.rls_agent()) OR c.spam_marked_by = (SELECT %1$s.rls_agent())
-                ELSE c.assignee_id = (SELECT %1$s.rls_agent()) OR c.assignee_id IS NULL END)$c$, s));
+        (SELECT %1$s.rls_sees_all()) OR (c.folder <> 'spam' AND c.assignee_id IS NULL)
+        OR (SELECT %1$s.rls_agent()) IN (c.assignee_id, CASE WHEN c.folder = 'spam' THEN c.spam_marked_by END))$c$, s));
 
     -- chats: read, lock and update what the view holds (mark: a chat the
     -- agent can see; unmark: one in its spam folder, which it sees; assign,
@@ -128,7 +127,7 @@ $fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
         s, pg_catalog.format(user_chat_ok, s, 'users', 'id'), org_ok);
     -- New users come from user import, which needs an admin or owner agent.
     EXECUTE pg_catalog.format($p$CREATE POLICY agent_add ON %1$s.users FOR INSERT WITH CHECK
-        (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (SELECT %1$s.rls_role()) IN ('admin', 'owner')))$p$, s);
+        (%2$s AND coalesce((SELECT %1$s.rls_role()), 'owner') IN ('admin', 'owner'))$p$, s, org_ok);
     EXECUTE pg_catalog.format('CREATE POLICY agent_remove ON %1$s.users FOR DELETE USING %2$s',
         s, pg_catalog.format(user_chat_ok, s, 'users', 'id'));
 
@@ -136,20 +135,20 @@ $fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.messages ENABLE ROW LEVEL SECURITY', s);
     EXECUTE pg_catalog.format('CREATE POLICY agent_view ON %1$s.messages USING %2$s WITH CHECK (%2$s AND %3$s)',
         s, pg_catalog.format(user_chat_ok, s, 'messages', 'user_id'),
-        pg_catalog.format($c$(NOT (SELECT %1$s.rls_restricted()) OR (direction = 'outbound' AND agent_id = (SELECT %1$s.rls_agent())))$c$, s));
+        pg_catalog.format($c$((SELECT %1$s.rls_org()) IS NULL OR (direction = 'outbound' AND agent_id = (SELECT %1$s.rls_agent())))$c$, s));
 
     -- chat_events: read in the view; an agent records events as itself (an
     -- assign away or an unmark records its event once the chat has left
     -- the view, so the new row needs only the org and the actor).
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.chat_events ENABLE ROW LEVEL SECURITY', s);
     EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.chat_events USING %2$s
-        WITH CHECK (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND actor_id = (SELECT %1$s.rls_agent())))$p$,
-        s, pg_catalog.format(user_chat_ok, s, 'chat_events', 'user_id'));
+        WITH CHECK (%3$s AND actor_id IS NOT DISTINCT FROM coalesce((SELECT %1$s.rls_agent()), actor_id))$p$,
+        s, pg_catalog.format(user_chat_ok, s, 'chat_events', 'user_id'), org_ok);
 
     -- notifications: the agent's own, for chats still in its view.
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.notifications ENABLE ROW LEVEL SECURITY', s);
     EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.notifications USING
-        (NOT (SELECT %1$s.rls_restricted()) OR (agent_id = (SELECT %1$s.rls_agent()) AND %2$s))$p$,
+        (agent_id = coalesce((SELECT %1$s.rls_agent()), agent_id) AND %2$s)$p$,
         s, pg_catalog.format(user_chat_ok, s, 'notifications', 'user_id'));
 
     -- campaign_recipients (the recipient lists): entries of users in the
@@ -161,7 +160,7 @@ $fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
     -- The org's other tables: its own org only.
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.orgs ENABLE ROW LEVEL SECURITY', s);
     EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.orgs
-        USING (NOT (SELECT %1$s.rls_restricted()) OR id = (SELECT %1$s.rls_org()))$p$, s);
+        USING ((SELECT %1$s.rls_org()) IS NULL OR id = (SELECT %1$s.rls_org()))$p$, s);
     FOREACH t IN ARRAY ARRAY['labels', 'campaign_tallies', 'spam_user_tallies', 'campaign_tally_dirty'] LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %1$s.%2$I ENABLE ROW LEVEL SECURITY', s, t);
         EXECUTE pg_catalog.format('CREATE POLICY agent_view ON %1$s.%2$I USING %3$s', s, t, org_ok);
@@ -170,25 +169,26 @@ $fn$, s, pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
     -- agents: the org's agents are readable; only an owner agent adds or
     -- changes them (agent add/bind), so no agent raises its own access.
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.agents ENABLE ROW LEVEL SECURITY', s);
-    EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.agents FOR SELECT
-        USING (NOT (SELECT %1$s.rls_restricted()) OR org_id = (SELECT %1$s.rls_org()))$p$, s);
-    EXECUTE pg_catalog.format($p$CREATE POLICY agent_owner ON %1$s.agents
-        USING (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (SELECT %1$s.rls_role()) = 'owner'))
-        WITH CHECK (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (SELECT %1$s.rls_role()) = 'owner'))$p$, s);
+    EXECUTE pg_catalog.format('CREATE POLICY agent_view ON %1$s.agents FOR SELECT USING %2$s', s, org_ok);
+    FOREACH t IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+        EXECUTE pg_catalog.format($p$CREATE POLICY %2$I ON %1$s.agents FOR %3$s %4$s
+            (%5$s AND coalesce((SELECT %1$s.rls_role()), 'owner') = 'owner')$p$,
+            s, 'agent_owner_' || pg_catalog.lower(t), t, CASE t WHEN 'INSERT' THEN 'WITH CHECK' ELSE 'USING' END, org_ok);
+    END LOOP;
 
     -- campaigns: readable in the org; written by admin and owner agents.
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.campaigns ENABLE ROW LEVEL SECURITY', s);
-    EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.campaigns FOR SELECT
-        USING (NOT (SELECT %1$s.rls_restricted()) OR org_id = (SELECT %1$s.rls_org()))$p$, s);
-    EXECUTE pg_catalog.format($p$CREATE POLICY agent_admin ON %1$s.campaigns
-        USING (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (SELECT %1$s.rls_role()) IN ('admin', 'owner')))
-        WITH CHECK (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND (SELECT %1$s.rls_role()) IN ('admin', 'owner')))$p$, s);
+    EXECUTE pg_catalog.format('CREATE POLICY agent_view ON %1$s.campaigns FOR SELECT USING %2$s', s, org_ok);
+    FOREACH t IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+        EXECUTE pg_catalog.format($p$CREATE POLICY %2$I ON %1$s.campaigns FOR %3$s %4$s
+            (%5$s AND coalesce((SELECT %1$s.rls_role()), 'owner') IN ('admin', 'owner'))$p$,
+            s, 'agent_admin_' || pg_catalog.lower(t), t, CASE t WHEN 'INSERT' THEN 'WITH CHECK' ELSE 'USING' END, org_ok);
+    END LOOP;
 
     -- spam_batches: the org's batches; an agent writes batches as itself.
     EXECUTE pg_catalog.format('ALTER TABLE %1$s.spam_batches ENABLE ROW LEVEL SECURITY', s);
-    EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.spam_batches
-        USING (NOT (SELECT %1$s.rls_restricted()) OR org_id = (SELECT %1$s.rls_org()))
-        WITH CHECK (NOT (SELECT %1$s.rls_restricted()) OR (org_id = (SELECT %1$s.rls_org()) AND actor_id = (SELECT %1$s.rls_agent())))$p$, s);
+    EXECUTE pg_catalog.format($p$CREATE POLICY agent_view ON %1$s.spam_batches USING %2$s
+        WITH CHECK (%2$s AND actor_id IS NOT DISTINCT FROM coalesce((SELECT %1$s.rls_agent()), actor_id))$p$, s, org_ok);
 END
 $migration$;
 
@@ -204,11 +204,9 @@ DECLARE
     s text := pg_catalog.quote_ident(pg_catalog.current_schema());
     in_view text;
 BEGIN
-    in_view := pg_catalog.format($c$(SELECT %1$s.rls_restricted()) AND c.org_id = (SELECT %1$s.rls_org()) AND (
-        (SELECT %1$s.rls_all_access())
-        OR CASE WHEN c.folder = 'spam'
-                THEN c.assignee_id = (SELECT %1$s.rls_agent()) OR c.spam_marked_by = (SELECT %1$s.rls_agent())
-                ELSE c.assignee_id = (SELECT %1$s.rls_agent()) OR c.assignee_id IS NULL END)$c$, s);
+    in_view := pg_catalog.format($c$c.org_id = (SELECT %1$s.rls_org()) AND (
+        (SELECT %1$s.rls_sees_all()) OR (c.folder <> 'spam' AND c.assignee_id IS NULL)
+        OR (SELECT %1$s.rls_agent()) IN (c.assignee_id, CASE WHEN c.folder = 'spam' THEN c.spam_marked_by END))$c$, s);
 
     EXECUTE pg_catalog.format($fn$
 CREATE FUNCTION %1$s.rls_set_assignee(org bigint, usr bigint, assignee bigint) RETURNS bigint LANGUAGE sql
