@@ -53,7 +53,7 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	waitFor(t, 10*time.Second, "the progress line", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return strings.Contains(out.String(), "mark: 1000 refs read")
+		return strings.Contains(out.String(), "(1000 refs read, ")
 	})
 	if _, err := tty.Write([]byte{3}); err != nil { // Ctrl-C
 		t.Fatal(err)
