@@ -106,7 +106,9 @@ func newCmdShow(f *cmdutil.Factory) *cobra.Command {
 flag with who marked it, when, why and until when (spam_until; a mark whose
 time has passed shows "expired, waiting for spam expire" until 'inboxctl spam
 expire' runs), the chat's assignee and label, the last message, and the chat's
-timeline. REF is a phone (+ then 8-15 digits) or a numeric user id.`,
+timeline. REF is a phone (+ then 8-15 digits) or a numeric user id. Acting as
+an agent (--as, or an agent-level role), the card of a user whose chat the
+agent cannot see is refused (exit 4).`,
 		Example: `  inboxctl user show +919800000007
   inboxctl user show 42 -o json`,
 		Args: cobra.ExactArgs(1),
@@ -119,11 +121,16 @@ timeline. REF is a phone (+ then 8-15 digits) or a numeric user id.`,
 			if err != nil {
 				return err
 			}
-			db, org, err := f.Org(c.Context())
+			db, ac, err := f.Acting(c.Context())
 			if err != nil {
 				return err
 			}
-			card, err := directory.ShowUser(c.Context(), db, org.ID, ref)
+			var agent *rules.Agent
+			if ac.Agent.ID != 0 {
+				a := ac.Agent.Rule()
+				agent = &a
+			}
+			card, err := directory.ShowUser(c.Context(), db, ac.Org.ID, ref, agent)
 			if err != nil {
 				return err
 			}
@@ -183,6 +190,9 @@ func cardFields(c directory.Card) []output.Field {
 		}
 		if e.Reason != nil && *e.Reason != "" {
 			s += ": " + *e.Reason
+		}
+		if e.DBRole != nil {
+			s += " [db role " + *e.DBRole + "]"
 		}
 		fields = append(fields, output.Field{Title: "timeline", Value: s})
 	}

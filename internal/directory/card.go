@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
+	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/store"
@@ -35,19 +37,37 @@ type Card struct {
 
 // Event is one entry of a chat's timeline.
 type Event struct {
-	Event   string    `json:"event"`
-	Actor   *string   `json:"actor"`
+	Event string  `json:"event"`
+	Actor *string `json:"actor"`
+	// DBRole is the database role (session_user) that wrote the event:
+	// with Actor, who acted and whose credentials did it (SPEC §6).
+	DBRole  *string   `json:"db_role"`
 	At      time.Time `json:"at"`
 	Reason  *string   `json:"reason"`
 	BatchID *int64    `json:"batch_id"`
 	Detail  *string   `json:"detail"`
 }
 
-// ShowUser reads the full card of the user a ref names.
-func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) (Card, error) {
+// ShowUser reads the full card of the user a ref names. An acting agent
+// (agent, when not nil) sees the card only of a user whose chat they can
+// see (rule 2): any other is refused with nothing about it.
+func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref, agent *rules.Agent) (Card, error) {
 	id, err := FindUser(ctx, q, orgID, ref)
 	if err != nil {
 		return Card{}, err
+	}
+	if agent != nil {
+		var ch rules.Chat
+		var folder string
+		err := q.QueryRowContext(ctx, `SELECT c.folder, coalesce(c.assignee_id, 0), coalesce(c.spam_marked_by, 0)
+			FROM chats c WHERE c.org_id = $1 AND c.user_id = $2`, orgID, id).Scan(&folder, &ch.AssigneeID, &ch.MarkedBy)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Card{}, store.Translate(ctx, err)
+		}
+		ch.Spam = folder == string(rules.StoredSpam)
+		if err != nil || !rules.CanSee(*agent, ch) {
+			return Card{}, errs.Refusedf("User %s is outside your view: with assigned access you see chats assigned to you, unassigned chats and spam you marked.", ref)
+		}
 	}
 	var c Card
 	var traits []byte
@@ -74,7 +94,7 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 		c.Traits[rules.SpamTrait] = rules.TraitValue(false)
 	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT e.event, a.email, e.at, e.reason, e.batch_id, e.detail
+		SELECT e.event, a.email, e.db_role, e.at, e.reason, e.batch_id, e.detail
 		FROM chat_events e LEFT JOIN agents a ON a.org_id = e.org_id AND a.id = e.actor_id
 		WHERE e.org_id = $1 AND e.user_id = $2 ORDER BY e.id`, orgID, id)
 	if err != nil {
@@ -85,7 +105,7 @@ func ShowUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 	for rows.Next() {
 		var e Event
 		var b sql.NullInt64
-		if err := rows.Scan(&e.Event, &e.Actor, &e.At, &e.Reason, &b, &e.Detail); err != nil {
+		if err := rows.Scan(&e.Event, &e.Actor, &e.DBRole, &e.At, &e.Reason, &b, &e.Detail); err != nil {
 			return Card{}, err
 		}
 		if b.Valid {

@@ -27,7 +27,7 @@ func TestCardShowsTraitsOfAnyJSONType(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000001"})
+	card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000001"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestCardShowsTraitsOfAnyJSONType(t *testing.T) {
 	if len(card.Traits) != len(want) {
 		t.Errorf("traits %v, want %v", card.Traits, want)
 	}
-	card, err = directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000002"})
+	card, err = directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000002"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestImportUpsertsAndCounts(t *testing.T) {
 	if res != (directory.ImportResult{Created: 1, Updated: 1, Unchanged: 1}) {
 		t.Fatalf("second import: %+v", res)
 	}
-	card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000001"})
+	card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: "+919800000001"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestImportLastRowOfAPhoneWins(t *testing.T) {
 		t.Fatalf("import with a repeated known phone: %+v, %v", res, err)
 	}
 	for phone, want := range map[string][2]string{"+919800000001": {"Last", "Delhi"}, "+919800000002": {"Final", "Mumbai"}} {
-		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone})
+		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone}, nil)
 		if err != nil || card.Name != want[0] || card.Traits["city"] != want[1] {
 			t.Errorf("%s: %+v, %v; want %v", phone, card, err, want)
 		}
@@ -238,7 +238,7 @@ func TestImportEmptyCellKeepsStoredValue(t *testing.T) {
 		t.Fatalf("import of empty cells: %+v, %v", res, err)
 	}
 	for phone, want := range map[string][2]string{"+919800000001": {"Asha", "Pune"}, "+919800000002": {"Ravi", "Mumbai"}, "+919800000003": {"", ""}} {
-		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone})
+		card, err := directory.ShowUser(ctx, db, org.ID, input.Ref{Phone: phone}, nil)
 		if err != nil || card.Name != want[0] || card.Traits["city"] != want[1] {
 			t.Errorf("%s: name %q traits %v (%v); want %v", phone, card.Name, card.Traits, err, want)
 		}

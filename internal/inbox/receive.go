@@ -140,13 +140,18 @@ func Notifications(ctx context.Context, q store.Querier, actor directory.Actor, 
 	if limit > 0 {
 		lim = limit
 	}
+	// Only chats still in the agent's view: a chat reassigned away takes
+	// its old notifications with it (rule 2).
+	args := store.NewArgs(actor.Org.ID, actor.Agent.ID, lim)
+	visible := store.VisibilityWhere(rules.VisibilityOf(actor.Agent.Rule()), "c", args)
 	rows, err := q.QueryContext(ctx, `
 		SELECT n.id, a.email, n.user_id, u.phone, n.text, n.at
 		FROM notifications n
 		JOIN agents a ON a.org_id = n.org_id AND a.id = n.agent_id
 		JOIN users u ON u.org_id = n.org_id AND u.id = n.user_id
-		WHERE n.org_id = $1 AND n.agent_id = $2
-		ORDER BY n.id DESC LIMIT $3`, actor.Org.ID, actor.Agent.ID, lim)
+		JOIN chats c ON c.org_id = n.org_id AND c.user_id = n.user_id
+		WHERE n.org_id = $1 AND n.agent_id = $2 AND `+visible+`
+		ORDER BY n.id DESC LIMIT $3`, args.Values()...)
 	if err != nil {
 		return store.Translate(ctx, err)
 	}

@@ -3,6 +3,7 @@ package reliability
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,5 +202,120 @@ func TestAgentRoles(t *testing.T) {
 				t.Errorf("agent-level role bound to %s: %v: exit %d, want %d\n%s", a.email, c.args, res.Code, want, res)
 			}
 		}
+	}
+}
+
+// TestNothingLeaksPastTheView: an assigned-access agent, impersonated by
+// an admin-level role or through its own agent-level role, learns nothing
+// about a chat outside their view: no card, the same dry-run answer
+// (refused) for a spam and a non-spam user, and no notification of a chat
+// reassigned away.
+func TestNothingLeaksPastTheView(t *testing.T) {
+	t.Parallel()
+	r := newRoles(t, 12)
+	// Demo user i is assigned to asha (i%4=0), ravi (1), owner (2), nobody (3).
+	if res := as(t, r.d.url, "spam", "mark", "6", "--yes", "--as", "owner@demo.test"); res.Code != 0 {
+		t.Fatal(res)
+	}
+	for _, u := range []struct {
+		name string
+		args []string
+	}{{"admin as ravi", []string{"--as", "ravi@demo.test"}}, {"ravi's own role", nil}} {
+		url := r.adminURL
+		if u.args == nil {
+			url = r.agentURL
+		}
+		run := func(args ...string) result { return as(t, url, append(args, u.args...)...) }
+		// 6: owner's chat, spam; 8: asha's, not spam; 5: ravi's own.
+		res := run("spam", "mark", "6", "8", "+919800000099", "--dry-run", "--skip-refused", "--skip-missing", "-o", "ndjson")
+		if res.Code != 0 || strings.Count(res.Stdout, `"status":"refused"`) != 2 || !strings.Contains(res.Stdout, `"status":"not_found"`) {
+			t.Errorf("%s: dry run outside the view:\n%s", u.name, res)
+		}
+		res = run("spam", "unmark", "6", "8", "--dry-run", "--skip-refused", "-o", "ndjson")
+		if res.Code != 0 || strings.Count(res.Stdout, `"status":"refused"`) != 2 {
+			t.Errorf("%s: unmark dry run outside the view:\n%s", u.name, res)
+		}
+		for _, ref := range []string{"6", "8"} {
+			if res := run("user", "show", ref); res.Code != 4 || res.Stdout != "" || !strings.Contains(res.Stderr, "outside your view") {
+				t.Errorf("%s: user show %s:\n%s", u.name, ref, res)
+			}
+		}
+		if res := run("user", "show", "5"); res.Code != 0 || !strings.Contains(res.Stdout, "Customer 5") {
+			t.Errorf("%s: user show of his own chat:\n%s", u.name, res)
+		}
+	}
+	// A notification of an unassigned chat, then the chat goes to asha.
+	if res := as(t, r.d.url, "message", "receive", "--from", "+919800000007", "--text", "hello ravi"); res.Code != 0 {
+		t.Fatal(res)
+	}
+	if res := as(t, r.agentURL, "notifications", "list"); !strings.Contains(res.Stdout, "hello ravi") {
+		t.Fatalf("no notification of the unassigned chat:\n%s", res)
+	}
+	if res := as(t, r.d.url, "chat", "assign", "7", "--to", "asha@demo.test", "--as", "owner@demo.test"); res.Code != 0 {
+		t.Fatal(res)
+	}
+	if res := as(t, r.agentURL, "notifications", "list"); res.Code != 0 || strings.Contains(res.Stdout, "hello ravi") {
+		t.Errorf("a chat reassigned away still shows its notification:\n%s", res)
+	}
+	if res := as(t, r.d.url, "notifications", "list", "--as", "asha@demo.test"); !strings.Contains(res.Stdout, "hello ravi") {
+		t.Errorf("asha, who now has the chat, lost its notification:\n%s", res)
+	}
+}
+
+// TestAuditRecordsAgentAndRole: a write records the acting agent and the
+// database role; an impersonated write (an admin-level role --as ravi)
+// shows both in the timeline and in spam batches, as does ravi's own role.
+func TestAuditRecordsAgentAndRole(t *testing.T) {
+	t.Parallel()
+	r := newRoles(t, 12)
+	// Demo user 5 is ravi's, 9 too (i%4=1).
+	for _, w := range []struct{ url, ref, role string }{
+		{r.adminURL, "5", r.admin},
+		{r.agentURL, "9", r.agent},
+	} {
+		args := []string{"spam", "mark", w.ref, "--yes", "--reason", "audit", "-o", "json"}
+		if w.url == r.adminURL {
+			args = append(args, "--as", "ravi@demo.test")
+		}
+		if res := as(t, w.url, args...); res.Code != 0 {
+			t.Fatal(res)
+		}
+		var card struct {
+			Timeline []struct {
+				Event  string  `json:"event"`
+				Actor  *string `json:"actor"`
+				DBRole *string `json:"db_role"`
+			} `json:"timeline"`
+		}
+		res := as(t, r.d.url, "user", "show", w.ref, "-o", "json")
+		if err := json.Unmarshal([]byte(res.Stdout), &card); err != nil || len(card.Timeline) == 0 {
+			t.Fatalf("user show %s: %v\n%s", w.ref, err, res)
+		}
+		last := card.Timeline[len(card.Timeline)-1]
+		if last.Event != "marked_spam" || last.Actor == nil || *last.Actor != "ravi@demo.test" || last.DBRole == nil || *last.DBRole != w.role {
+			t.Errorf("timeline of %s: %+v, want marked_spam by ravi@demo.test as %s", w.ref, last, w.role)
+		}
+		res = as(t, r.d.url, "user", "show", w.ref)
+		if !strings.Contains(res.Stdout, "marked_spam by ravi@demo.test") || !strings.Contains(res.Stdout, "[db role "+w.role+"]") {
+			t.Errorf("user show %s table lacks the agent or the role:\n%s", w.ref, res)
+		}
+	}
+	res := as(t, r.d.url, "spam", "batches", "-o", "json")
+	var batches []struct {
+		Actor  *string `json:"actor"`
+		DBRole string  `json:"db_role"`
+		Reason string  `json:"reason"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &batches); err != nil {
+		t.Fatalf("spam batches: %v\n%s", err, res)
+	}
+	roles := map[string]bool{}
+	for _, b := range batches {
+		if b.Reason == "audit" && b.Actor != nil && *b.Actor == "ravi@demo.test" {
+			roles[b.DBRole] = true
+		}
+	}
+	if !roles[r.admin] || !roles[r.agent] {
+		t.Errorf("spam batches lack ravi's batches under %s and %s: %v\n%s", r.admin, r.agent, roles, res)
 	}
 }

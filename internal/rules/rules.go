@@ -189,21 +189,28 @@ const (
 	Refused   Outcome = "refused"
 )
 
-// MarkOutcome is rules 8 and 10 for a mark: a spam user is unchanged; an
-// agent may mark a user whose chat they can see.
+// MarkOutcome is rules 8 and 10 for a mark: an agent may mark a user whose
+// chat they can see; a spam user is unchanged. A chat outside the view is
+// refused whether it is spam or not, so the outcome reveals nothing about
+// it (SPEC §6).
 func MarkOutcome(a Agent, c Chat) Outcome {
+	if !CanSee(a, c) {
+		return Refused
+	}
 	if c.Spam {
 		return Unchanged
 	}
-	if CanSee(a, c) {
-		return Marked
-	}
-	return Refused
+	return Marked
 }
 
-// UnmarkOutcome is rules 8 and 10 for an unmark: a non-spam user is
-// unchanged; an agent may unmark a user whose chat is in their spam folder.
+// UnmarkOutcome is rules 8 and 10 for an unmark: an agent may unmark a user
+// whose chat is in their spam folder (for a spam chat, the same as seeing
+// it); a non-spam user is unchanged. A chat outside the view is refused,
+// spam or not.
 func UnmarkOutcome(a Agent, c Chat) Outcome {
+	if !CanSee(a, c) {
+		return Refused
+	}
 	if !c.Spam {
 		return Unchanged
 	}
@@ -219,7 +226,7 @@ func UnmarkOutcome(a Agent, c Chat) Outcome {
 // the same expiry again is Unchanged (rule 10).
 func MarkUntilOutcome(a Agent, c Chat, sameUntil bool) Outcome {
 	switch {
-	case !c.Spam:
+	case !c.Spam || !CanSee(a, c):
 		return MarkOutcome(a, c)
 	case sameUntil:
 		return Unchanged

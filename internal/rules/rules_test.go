@@ -76,12 +76,14 @@ func TestMarkAndUnmarkOutcomes(t *testing.T) {
 	}{
 		{"own", assignedAgent, Marked, Unchanged},
 		{"unassigned", assignedAgent, Marked, Unchanged},
-		{"others", assignedAgent, Refused, Unchanged},
+		// A chat outside the view is refused, spam or not: the outcome
+		// tells nothing about a chat the agent cannot see (SPEC §6).
+		{"others", assignedAgent, Refused, Refused},
 		{"others", allAgent, Marked, Unchanged},
 		{"spam own", assignedAgent, Unchanged, Unmarked},
 		{"spam marked by", assignedAgent, Unchanged, Unmarked},
-		{"spam others", assignedAgent, Unchanged, Refused},
-		{"spam unassigned", assignedAgent, Unchanged, Refused},
+		{"spam others", assignedAgent, Refused, Refused},
+		{"spam unassigned", assignedAgent, Refused, Refused},
 		{"spam others", allAgent, Unchanged, Unmarked},
 	}
 	for _, c := range cases {

@@ -59,7 +59,7 @@ func TestExpireRevertsEverythingOnce(t *testing.T) {
 	if n := fx.count(t, `SELECT count(*) FROM spam_batches WHERE id = $1 AND until = (SELECT spam_until FROM users WHERE id = 1)`, *hour.BatchID); n != 1 {
 		t.Fatal("the mark batch does not record its expiry")
 	}
-	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1})
+	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1}, nil)
 	if err != nil || card.SpamUntil == nil || card.SpamExpired || *card.Timeline[0].Detail != "until "+card.SpamUntil.UTC().Format(time.RFC3339) {
 		t.Fatalf("card %+v %v", card, err)
 	}
@@ -72,7 +72,7 @@ func TestExpireRevertsEverythingOnce(t *testing.T) {
 
 	// Two marks expire: still marks until spam expire runs.
 	fx.expireNow(t, 1, 2)
-	card, err = directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1})
+	card, err = directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1}, nil)
 	if err != nil || !card.Spam || !card.SpamExpired {
 		t.Fatalf("an expired mark before spam expire: %+v %v", card, err)
 	}
@@ -222,7 +222,7 @@ func TestExpireBoundary(t *testing.T) {
 	if _, err := fx.db.Exec(`UPDATE users SET spam_until = clock_timestamp() WHERE id = 2`); err != nil {
 		t.Fatal(err)
 	}
-	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 2})
+	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 2}, nil)
 	if err != nil || !card.Spam || !card.SpamExpired {
 		t.Fatalf("user 2 before the held expire ends: %+v %v", card, err)
 	}

@@ -661,15 +661,21 @@ func unmarkChats(rls bool, org int64) stmt {
 // are read once.
 func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action, until *time.Time) error {
 	a := store.NewArgs(org)
+	// Visibility comes first for an agent's mark or unmark: a ref outside
+	// the view is refused, spam or not, so the outcome says nothing about
+	// it (SPEC §6). A visible spam chat is in the agent's spam folder.
+	visible := "true"
 	var allowed, unchangedWhen string
 	switch act.name {
 	case markAction.name:
-		allowed = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
+		visible = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
+		allowed = "true"
 		unchangedWhen = "c.spam"
 		if until != nil {
 			unchangedWhen = "c.spam AND c.spam_until IS NOT DISTINCT FROM " + a.Add(*until)
 		}
 	case unmarkAction.name:
+		visible = store.VisibilityWhere(rules.VisibilityOf(agent), "c", a)
 		spamFolder, err := rules.ViewFolder(agent, rules.FolderSpam)
 		if err != nil {
 			return err
@@ -688,6 +694,7 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 			WHEN r.hidden THEN 'refused'
 			WHEN r.user_id IS NULL THEN 'not_found'
 			WHEN r.nth > 1 THEN 'unchanged'
+			WHEN NOT coalesce((%s), false) THEN 'refused'
 			WHEN %s THEN 'unchanged'
 			WHEN NOT coalesce((%s), false) THEN 'refused'
 			WHEN %s AND c.spam THEN 'updated'
@@ -698,7 +705,7 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 			FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 			WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_resolved WHERE user_id IS NOT NULL)
 			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`,
-		unchangedWhen, allowed, a.Add(act.name == markAction.name), changed)
+		visible, unchangedWhen, allowed, a.Add(act.name == markAction.name), changed)
 	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
 		return err
 	}

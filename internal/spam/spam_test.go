@@ -88,7 +88,7 @@ func TestMarkAndUnmarkWholeEffect(t *testing.T) {
 	if n := fx.count(t, `SELECT count(*) FROM campaign_recipients WHERE user_id = 2 AND status = 'sent'`); n != 1 {
 		t.Fatal("a sent entry changed")
 	}
-	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1})
+	card, err := directory.ShowUser(ctx, fx.db, fx.org.ID, input.Ref{ID: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
