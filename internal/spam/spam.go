@@ -410,8 +410,9 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 		       f.user_id IS NULL AND EXISTS (SELECT 1 FROM hidden h WHERE h.phone = f.phone OR h.id = f.id) AS hidden
 		FROM found f`
 	args := []any{org}
-	if req.Batch != 0 {
-		// A batch's refs are distinct ids read from users: nothing to resolve.
+	if req.Batch != 0 || act.name == expireAction.name {
+		// A batch's or an expire's refs are distinct ids read from users:
+		// nothing to resolve.
 		resolve = `CREATE TEMP TABLE spam_resolved ON COMMIT DROP AS
 			SELECT ord, line, raw, err, id AS user_id, 1 AS nth, false AS hidden FROM spam_refs`
 		args = nil
