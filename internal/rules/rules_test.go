@@ -98,7 +98,7 @@ func TestMarkAndUnmarkOutcomes(t *testing.T) {
 
 // A mark with an expiry: a new user is marked as by MarkOutcome; a spam
 // user gets the new expiry if the agent may unmark them; the same expiry
-// again changes nothing.
+// again changes nothing; a chat outside the view is refused.
 func TestMarkUntilOutcome(t *testing.T) {
 	cases := []struct {
 		chat  string
@@ -113,7 +113,9 @@ func TestMarkUntilOutcome(t *testing.T) {
 		{"spam others", assignedAgent, false, Refused},
 		{"spam others", allAgent, false, Updated},
 		{"spam others", allAgent, true, Unchanged},
-		{"spam others", assignedAgent, true, Unchanged},
+		// Outside the view: refused, whether the expiry is the same or
+		// not, so the outcome says nothing about the mark (SPEC §6).
+		{"spam others", assignedAgent, true, Refused},
 	}
 	for _, c := range cases {
 		if got := MarkUntilOutcome(c.agent, chats[c.chat], c.same); got != c.want {
