@@ -196,11 +196,16 @@ func TestInTxRetriesARealDeadlock(t *testing.T) {
 	if errA != nil || errB != nil {
 		t.Fatalf("a caller saw the deadlock: %v, %v", errA, errB)
 	}
-	if d := deadlocks.Load(); d != 1 {
-		t.Fatalf("%d deadlocks, want 1", d)
+	// Usually one deadlock. On a loaded machine the victim's retry can
+	// take its first row again before the woken winner has re-read and
+	// locked it (a row lock is not handed over on abort), and the two
+	// deadlock once more; each deadlock costs exactly one more attempt.
+	d := deadlocks.Load()
+	if d < 1 {
+		t.Fatalf("%d deadlocks, want at least 1", d)
 	}
-	if a := attempts.Load(); a != 3 {
-		t.Fatalf("%d attempts, want 3 (the victim's twice)", a)
+	if a := attempts.Load(); a != 2+d {
+		t.Fatalf("%d attempts after %d deadlocks, want %d (one more per deadlock)", a, d, 2+d)
 	}
 	if n1, n2 := probe(t, db); n1 != 2 || n2 != 2 {
 		t.Fatalf("rows hold %d and %d, want 2 and 2", n1, n2)
