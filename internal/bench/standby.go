@@ -78,7 +78,7 @@ func opStandbyCheck(ctx context.Context, r *run) ([]Result, error) {
 // now.
 func waitReplay(ctx context.Context, primary *store.DB, st *pglocal.Server) error {
 	var target string
-	if err := primary.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&target); err != nil {
+	if err := primary.QueryRowContext(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&target); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, st.URL("postgres"))

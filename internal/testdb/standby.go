@@ -64,13 +64,15 @@ func Replica(t testing.TB) Replicated {
 }
 
 // WaitReplay waits until the standby has replayed everything the primary
-// has written so far (pg_last_wal_replay_lsn reaches the primary's
-// pg_current_wal_lsn).
+// has written so far: pg_last_wal_replay_lsn reaches the primary's
+// pg_current_wal_insert_lsn. The write position (pg_current_wal_lsn) is not
+// enough: the private servers run with synchronous_commit=off, so a commit
+// that has returned may still sit in the WAL buffers, past that position.
 func (r Replicated) WaitReplay(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	var target string
-	if err := pairAdmin.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&target); err != nil {
+	if err := pairAdmin.QueryRowContext(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&target); err != nil {
 		t.Fatalf("primary's WAL position: %v", err)
 	}
 	standby, err := store.Open(ctx, r.StandbyBase)
