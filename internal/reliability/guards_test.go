@@ -2,9 +2,11 @@ package reliability
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/spam"
 	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
@@ -109,5 +111,78 @@ func TestRuleGuardsForEveryWriter(t *testing.T) {
 	r := inProcess(t, d.url, "owner@demo.test", "chat", "label", "set", "2", "vip")
 	if r.Code != 4 || !strings.Contains(r.Stderr, "marked as spam") {
 		t.Errorf("chat label set on the spam user:\n%s", r)
+	}
+}
+
+// TestRuleGuardsRefuseAForgedSetting: the settings through which inboxctl's
+// own mark, unmark and list writes pass the guards (inboxctl.spam_write,
+// inboxctl.tallied) are honoured only for the schema owner and roles at
+// level agent or admin. A writer around inboxctl that sets one itself is
+// refused before its statement runs: it can neither flag spam outside
+// mark/unmark nor write a pending entry for a spam user past rule 5 and the
+// tallies. The same statements as an admin-level role go through.
+func TestRuleGuardsRefuseAForgedSetting(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := newDemo(t, 12)
+	if _, err := spam.Mark(ctx, d.db, d.owner, spam.Request{Refs: []string{"2"}}); err != nil {
+		t.Fatal(err)
+	}
+	grants := `GRANT SELECT, INSERT, UPDATE ON users, chats, campaign_recipients TO %s; GRANT SELECT ON orgs, campaigns TO %s`
+	sender, senderURL := testdb.LoginRole(t, d.url, "forger")
+	if _, err := d.db.Exec(fmt.Sprintf(grants, sender, sender)); err != nil {
+		t.Fatal(err)
+	}
+	forged := []struct{ setting, sql string }{
+		{"inboxctl.spam_write", `UPDATE users SET spam = true WHERE id = 4`},
+		{"inboxctl.spam_write", `UPDATE chats SET folder = 'inbox' WHERE user_id = 2`},
+		{"inboxctl.spam_write", `INSERT INTO users (org_id, phone, spam) SELECT id, '+447000000002', true FROM orgs`},
+		{"inboxctl.tallied", `INSERT INTO campaign_recipients (org_id, campaign_id, user_id, status)
+			SELECT c.org_id, c.id, 2, 'pending' FROM campaigns c WHERE c.name = 'Diwali Sale'`},
+		{"inboxctl.tallied", `UPDATE campaign_recipients SET status = 'pending', reason = NULL WHERE user_id = 2`},
+	}
+	// exec runs sql in one transaction after setting setting, as role url.
+	exec := func(url, setting, sql string) error {
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SELECT set_config($1, 'on', true)`, setting); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, sql); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	before := d.count(t, `SELECT count(*) FROM users WHERE spam`) + d.count(t, `SELECT count(*) FROM campaign_recipients WHERE status = 'pending'`)
+	for _, f := range forged {
+		err := exec(senderURL, f.setting, f.sql)
+		if err == nil || !strings.Contains(err.Error(), "Role "+sender+" may not write") || !strings.Contains(err.Error(), "level agent or admin") {
+			t.Errorf("%s with %s forged by a plain role: want the refusal naming who may, got %v", f.sql, f.setting, err)
+		}
+	}
+	if after := d.count(t, `SELECT count(*) FROM users WHERE spam`) + d.count(t, `SELECT count(*) FROM campaign_recipients WHERE status = 'pending'`); after != before {
+		t.Errorf("forged writes changed rows: %d -> %d", before, after)
+	}
+	d.invariants(t)
+
+	// A role inboxctl runs as at level admin is trusted with the settings:
+	// the setting itself is not what the guard refuses.
+	admin, adminURL := testdb.LoginRole(t, d.url, "trusted")
+	if _, err := d.db.Exec(fmt.Sprintf(grants, admin, admin)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.GrantLevel(ctx, admin, rules.LevelAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(adminURL, "inboxctl.tallied", `UPDATE campaign_recipients SET reason = reason WHERE user_id = 2`); err != nil {
+		t.Errorf("an admin-level role's own list write with inboxctl.tallied: %v", err)
 	}
 }
