@@ -248,7 +248,7 @@ func FindUser(ctx context.Context, q store.Querier, orgID int64, ref input.Ref) 
 		err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND id = $2`, orgID, ref.ID).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, NoUser(ctx, q, ref, "User "+ref.String()+" is outside your view: its chat is assigned to another agent and your access is assigned chats only.")
+		return 0, NoUser(ctx, q, ref, "User "+ref.String()+" is outside your view: with assigned access you see chats assigned to you, unassigned chats and spam you marked.")
 	}
 	return id, store.Translate(ctx, err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/inboxctl/inboxctl/internal/directory"
@@ -61,7 +60,7 @@ func lockChat(ctx context.Context, tx *sql.Tx, actor directory.Actor, ref input.
 		LEFT JOIN labels l ON l.org_id = c.org_id AND l.id = c.label_id`, actor.Org.ID, key).
 		Scan(&c.userID, &folder, &c.rule.AssigneeID, &c.rule.MarkedBy, &markedBy, &assignee, &c.labelID, &label)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, directory.NoUser(ctx, tx, ref, fmt.Sprintf("Cannot %s this chat: it is assigned to another agent and your access is assigned chats only.", act))
+		return c, directory.NoUser(ctx, tx, ref, rules.OutsideView(act))
 	}
 	if err != nil {
 		return c, err

@@ -243,6 +243,33 @@ func TestNothingLeaksPastTheView(t *testing.T) {
 		if res := run("user", "show", "5"); res.Code != 0 || !strings.Contains(res.Stdout, "Customer 5") {
 			t.Errorf("%s: user show of his own chat:\n%s", u.name, res)
 		}
+		// chat commands: the same refusal for the spam and the other chat,
+		// so the answer says nothing of the spam state.
+		for _, args := range [][]string{{"chat", "assign", "%s", "--to", "ravi@demo.test"}, {"chat", "label", "set", "%s", "vip"}} {
+			var answers [2]result
+			for i, ref := range []string{"6", "8"} {
+				a := append([]string(nil), args...)
+				for j := range a {
+					if a[j] == "%s" {
+						a[j] = ref
+					}
+				}
+				answers[i] = run(a...)
+				if res := answers[i]; res.Code != 4 || res.Stdout != "" || strings.Contains(res.Stderr, "marked as spam") {
+					t.Errorf("%s: %v:\n%s", u.name, a, res)
+				}
+			}
+			if answers[0].Stderr != answers[1].Stderr {
+				t.Errorf("%s: %v answers differently for a spam and another chat outside the view:\n%s\n%s", u.name, args[:len(args)-2], answers[0], answers[1])
+			}
+		}
+		// completion offers no phone of a chat outside the view.
+		for _, cmd := range [][]string{{"__complete", "spam", "unmark", "+91"}, {"__complete", "user", "show", "+91"}} {
+			res := run(cmd...)
+			if res.Code != 0 || strings.Contains(res.Stdout, "+919800000006") || strings.Contains(res.Stdout, "+919800000008") {
+				t.Errorf("%s: %v offers a phone outside the view:\n%s", u.name, cmd, res)
+			}
+		}
 	}
 	// A notification of an unassigned chat, then the chat goes to asha.
 	if res := as(t, r.d.url, "message", "receive", "--from", "+919800000007", "--text", "hello ravi"); res.Code != 0 {

@@ -261,10 +261,15 @@ const (
 	ActionSend       Action = "message"
 )
 
-// CheckAction is rules 3 and 8 for assign, label and send: refused while the
-// user is spam, and for a chat the agent cannot see. markedBy names who
-// marked the user, for the sentence.
+// CheckAction is rules 3 and 8 for assign, label and send: refused for a
+// chat the agent cannot see, and while the user is spam. The view is
+// checked first, so a chat outside it gets the same sentence spam or not
+// (nothing leaks past the view). markedBy names who marked the user, for
+// the sentence.
 func CheckAction(a Agent, act Action, c Chat, markedBy string) error {
+	if !CanSee(a, c) {
+		return Refuse(OutsideView(act))
+	}
 	if c.Spam {
 		who := ""
 		if markedBy != "" {
@@ -272,10 +277,13 @@ func CheckAction(a Agent, act Action, c Chat, markedBy string) error {
 		}
 		return Refuse(fmt.Sprintf("Cannot %s this chat: the user is marked as spam%s. Unmark the user first (inboxctl spam unmark).", act, who))
 	}
-	if !CanSee(a, c) {
-		return Refuse(fmt.Sprintf("Cannot %s this chat: it is assigned to another agent and your access is assigned chats only.", act))
-	}
 	return nil
+}
+
+// OutsideView is the refusal of an action on a chat outside an
+// assigned-access agent's view (rule 2), the same whatever the chat's state.
+func OutsideView(act Action) string {
+	return fmt.Sprintf("Cannot %s this chat: it is outside your view (with assigned access you see chats assigned to you, unassigned chats and spam you marked).", act)
 }
 
 // Notifies is rule 6: an inbound message notifies unless the user is spam.
