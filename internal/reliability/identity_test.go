@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,7 +215,11 @@ func TestNothingLeaksPastTheView(t *testing.T) {
 	t.Parallel()
 	r := newRoles(t, 12)
 	// Demo user i is assigned to asha (i%4=0), ravi (1), owner (2), nobody (3).
-	if res := as(t, r.d.url, "spam", "mark", "6", "--yes", "--as", "owner@demo.test"); res.Code != 0 {
+	// One batch of owner's: 6 (owner's chat) and 5 (ravi's).
+	var batch struct {
+		ID int64 `json:"batch_id"`
+	}
+	if res := as(t, r.d.url, "spam", "mark", "6", "5", "--yes", "--as", "owner@demo.test", "-o", "json"); res.Code != 0 || json.Unmarshal([]byte(res.Stdout), &batch) != nil {
 		t.Fatal(res)
 	}
 	for _, u := range []struct {
@@ -234,6 +239,12 @@ func TestNothingLeaksPastTheView(t *testing.T) {
 		res = run("spam", "unmark", "6", "8", "--dry-run", "--skip-refused", "-o", "ndjson")
 		if res.Code != 0 || strings.Count(res.Stdout, `"status":"refused"`) != 2 {
 			t.Errorf("%s: unmark dry run outside the view:\n%s", u.name, res)
+		}
+		// A batch unmark takes the batch's users in the view and leaves
+		// the rest out: not refused, not listed.
+		res = run("spam", "unmark", "--batch", fmt.Sprint(batch.ID), "--dry-run", "-o", "ndjson")
+		if res.Code != 0 || !strings.Contains(res.Stdout, `"user_id":5,`) || strings.Contains(res.Stdout, "+919800000006") || strings.Contains(res.Stderr, "+919800000006") {
+			t.Errorf("%s: unmark --batch %d outside the view:\n%s", u.name, batch.ID, res)
 		}
 		for _, ref := range []string{"6", "8"} {
 			if res := run("user", "show", ref); res.Code != 4 || res.Stdout != "" || !strings.Contains(res.Stderr, "outside your view") {

@@ -176,7 +176,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		case act.name == expireAction.name:
 			staged, err = stageExpired(ctx, tx, actor.Org.ID)
 		case req.Batch != 0:
-			staged, err = stageBatch(ctx, tx, actor.Org.ID, req.Batch)
+			staged, err = stageBatch(ctx, tx, actor.Org.ID, actor.Agent.Rule(), req.Batch)
 		default:
 			staged, err = stageRefs(ctx, tx, req)
 			if err == nil && req.Progress != nil {
@@ -349,9 +349,12 @@ func stageRefs(ctx context.Context, tx *sql.Tx, req Request) (int64, error) {
 	return ord, err
 }
 
-// stageBatch puts the users a mark batch marked that are still spam into
-// the transaction's temp table spam_refs, by id.
-func stageBatch(ctx context.Context, tx *sql.Tx, orgID, batch int64) (int64, error) {
+// stageBatch puts the users a mark batch marked that are still spam and
+// whose chat is in the acting agent's view into the transaction's temp
+// table spam_refs, by id. A user outside the view is left out, not
+// refused: nothing of it leaks past the view (not even its phone), as
+// row-level security leaves it out for the agent's own role.
+func stageBatch(ctx context.Context, tx *sql.Tx, orgID int64, agent rules.Agent, batch int64) (int64, error) {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`, orgID, batch).Scan(&exists); err != nil {
 		return 0, err
@@ -359,7 +362,11 @@ func stageBatch(ctx context.Context, tx *sql.Tx, orgID, batch int64) (int64, err
 	if !exists {
 		return 0, errs.NotFoundf("No mark batch %d in this org (see 'inboxctl spam batches').", batch)
 	}
-	return stageUsers(ctx, tx, "u.spam AND u.spam_batch_id = $2", orgID, batch)
+	where, a := "u.spam AND u.spam_batch_id = $2", store.NewArgs(orgID, batch)
+	if v := rules.VisibilityOf(agent); !v.All {
+		where += ` AND EXISTS (SELECT 1 FROM chats c WHERE c.org_id = u.org_id AND c.user_id = u.id AND ` + store.VisibilityWhere(v, "c", a) + `)`
+	}
+	return stageUsers(ctx, tx, where, a.Values()...)
 }
 
 // stageUsers puts the org's users that match where (over the users alias
