@@ -33,6 +33,11 @@ type Options struct {
 	Binary string
 	// Progress receives one line per step (stderr); nil discards.
 	Progress io.Writer
+	// Runs, when above zero, caps how many times each measurement is
+	// repeated (medians, rounds, the concurrency row's rounds and edits).
+	// A test that proves every row runs and reports sets 1; the figures of
+	// such a run are not the bench's.
+	Runs int
 }
 
 // Report is one data set size's results (SPEC §5).
@@ -165,6 +170,15 @@ type run struct {
 	started  time.Time
 	// importTemplate says import_tmpl exists.
 	importTemplate bool
+}
+
+// times is k, the bench's count of repetitions of a measurement, capped by
+// Options.Runs.
+func (r *run) times(k int) int {
+	if r.opts.Runs > 0 && r.opts.Runs < k {
+		return r.opts.Runs
+	}
+	return k
 }
 
 func (r *run) logf(format string, args ...any) {

@@ -74,7 +74,7 @@ func TestBenchSmall(t *testing.T) {
 				t.Skip(err)
 			}
 			var progress bytes.Buffer
-			reports, err := Run(context.Background(), Options{Users: []int{2000}, Only: only, Binary: bin, Progress: &progress})
+			reports, err := Run(context.Background(), Options{Users: []int{2000}, Only: only, Binary: bin, Progress: &progress, Runs: 1})
 			if err != nil {
 				t.Fatalf("Run: %v\n%s", err, progress.String())
 			}

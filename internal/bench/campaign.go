@@ -31,7 +31,7 @@ func opAudience(ctx context.Context, r *run) ([]Result, error) {
 	path := filepath.Join(r.dir, "audience.csv")
 	basePath := filepath.Join(r.dir, "audience-baseline.csv")
 	var s sideBySide
-	for round := 0; round < audienceRounds; round++ {
+	for round := 0; round < r.times(audienceRounds); round++ {
 		err := both(round%2 == 0, func() error {
 			f, err := os.Create(path)
 			if err != nil {
@@ -126,7 +126,7 @@ func countLines(path string) (int64, error) {
 }
 
 func opCheck(ctx context.Context, r *run) ([]Result, error) {
-	p, err := r.repeat(ctx, checkRuns, call{db: r.benchURL, args: []string{"campaign", "check", "--all", "-o", "json"}})
+	p, err := r.repeat(ctx, r.times(checkRuns), call{db: r.benchURL, args: []string{"campaign", "check", "--all", "-o", "json"}})
 	if unknownCommand(err) {
 		return []Result{notAvailable("campaign check --all", checkTarget, "this build has no 'campaign check'")}, nil
 	}
@@ -145,7 +145,7 @@ func opCheck(ctx context.Context, r *run) ([]Result, error) {
 		return nil, err
 	}
 	var offender bool
-	base, err := median(checkRuns, func() error {
+	base, err := median(r.times(checkRuns), func() error {
 		return r.base.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN campaign_recipients cr
 			ON cr.org_id = u.org_id AND cr.user_id = u.id AND cr.status = 'pending'
 			WHERE u.org_id = $1 AND u.spam)`, r.orgID).Scan(&offender)
@@ -156,6 +156,6 @@ func opCheck(ctx context.Context, r *run) ([]Result, error) {
 	res := measured(fmt.Sprintf("campaign check --all (%s pending)", count(pending)), pending, p, base)
 	res.Target = checkTarget
 	res.Met = ptr(p.wall.Seconds() <= 0.05 && got.OK && !offender)
-	res.Detail = fmt.Sprintf("ok=%v checked=%d, median of %d runs", got.OK, got.Checked, checkRuns)
+	res.Detail = fmt.Sprintf("ok=%v checked=%d, median of %d runs", got.OK, got.Checked, r.times(checkRuns))
 	return []Result{res}, nil
 }

@@ -184,7 +184,7 @@ func (r *run) concurrency(ctx context.Context, url string) (concurrencyRun, erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for round := 0; round < markRounds && ctx.Err() == nil; round++ {
+			for round := 0; round < r.times(markRounds) && ctx.Err() == nil; round++ {
 				p, err := r.cli(ctx, call{db: url, args: []string{"spam", "mark", "-f", files[k], "--yes", "-o", "json", "--reason", "concurrency"}})
 				t.add(p, err)
 				var mark spam.Summary
@@ -207,7 +207,7 @@ func (r *run) concurrency(ctx context.Context, url string) (concurrencyRun, erro
 		go func() {
 			defer wg.Done()
 			rnd := rand.New(rand.NewPCG(uint64(k), 42))
-			for i := 0; i < editOps && ctx.Err() == nil; i++ {
+			for i := 0; i < r.times(editOps) && ctx.Err() == nil; i++ {
 				phone := seed.Phone(1 + rnd.IntN(span))
 				var args []string
 				switch rnd.IntN(4) {

@@ -88,7 +88,7 @@ func opImport(ctx context.Context, r *run) ([]Result, error) {
 		return nil, err
 	}
 	var s sideBySide
-	for round := 0; round < importRounds; round++ {
+	for round := 0; round < r.times(importRounds); round++ {
 		err := both(round%2 == 0, func() error {
 			name := fmt.Sprintf("import_cli_%d", round)
 			url, err := r.importDatabase(ctx, name)

@@ -99,7 +99,7 @@ func (r *run) pagesOf(ctx context.Context, actor directory.Actor, v pageViewer, 
 	for _, pg := range pages {
 		op := fmt.Sprintf("inbox list --folder %s, %s (%s)", folder, pg.name, v.label)
 		var rows int
-		inproc, err := median(pageRuns, func() error {
+		inproc, err := median(r.times(pageRuns), func() error {
 			page, err := inbox.List(ctx, r.bench, actor, inbox.ListOptions{Folder: folder, Limit: pageSize, After: pg.after})
 			rows = len(page.Items)
 			return err
@@ -107,7 +107,7 @@ func (r *run) pagesOf(ctx context.Context, actor directory.Actor, v pageViewer, 
 		if err != nil {
 			return out, err
 		}
-		baseline, err := median(pageRuns, func() error {
+		baseline, err := median(r.times(pageRuns), func() error {
 			_, err := base.page(ctx, r.base, pg.keyset)
 			return err
 		})
@@ -118,14 +118,14 @@ func (r *run) pagesOf(ctx context.Context, actor directory.Actor, v pageViewer, 
 		res.RowsPerSecond = nil
 		res.Target = pageTarget
 		res.Met = ptr(inproc <= 2*time.Millisecond && rows > 0)
-		res.Detail = fmt.Sprintf("median of %d calls", pageRuns)
+		res.Detail = fmt.Sprintf("median of %d calls", r.times(pageRuns))
 		out = append(out, res)
 
 		args := []string{"inbox", "list", "--folder", string(folder), "--limit", fmt.Sprint(pageSize), "-o", "json"}
 		if pg.after != "" {
 			args = append(args, "--after", pg.after)
 		}
-		p, err := r.repeat(ctx, processRuns, call{db: r.benchURL, agent: v.email, args: args})
+		p, err := r.repeat(ctx, r.times(processRuns), call{db: r.benchURL, agent: v.email, args: args})
 		if unknownCommand(err) {
 			out = append(out, notAvailable(op+" process", pageProcessTarget, "this build has no 'inbox list'"))
 			continue
@@ -139,7 +139,7 @@ func (r *run) pagesOf(ctx context.Context, actor directory.Actor, v pageViewer, 
 		res.RowsPerSecond = nil
 		res.Target = pageProcessTarget
 		res.Met = ptr(p.wall <= 40*time.Millisecond)
-		res.Detail = fmt.Sprintf("median of %d runs", processRuns)
+		res.Detail = fmt.Sprintf("median of %d runs", r.times(processRuns))
 		out = append(out, res)
 	}
 	return out, nil

@@ -73,11 +73,11 @@ func (r *run) rlsPages(ctx context.Context, v pageViewer, url string) ([]Result,
 	for _, folder := range v.folders {
 		// The command itself, as a process: what a user of the role waits for.
 		args := []string{"inbox", "list", "--folder", string(folder), "--limit", strconv.Itoa(pageSize), "-o", "json"}
-		asRole, err := r.repeat(ctx, processRuns, call{db: url, agent: v.email, args: args})
+		asRole, err := r.repeat(ctx, r.times(processRuns), call{db: url, agent: v.email, args: args})
 		if err != nil {
 			return out, err
 		}
-		asOwnerProc, err := r.repeat(ctx, processRuns, call{db: r.benchURL, agent: v.email, args: args})
+		asOwnerProc, err := r.repeat(ctx, r.times(processRuns), call{db: r.benchURL, agent: v.email, args: args})
 		if err != nil {
 			return out, err
 		}
@@ -86,7 +86,7 @@ func (r *run) rlsPages(ctx context.Context, v pageViewer, url string) ([]Result,
 		res.Target = rlsTarget
 		same := string(asRole.stdout) == string(asOwnerProc.stdout)
 		res.Met = ptr(same && *res.Ratio <= 1.3)
-		res.Detail = fmt.Sprintf("baseline: the same command as the schema owner --as %s; same output: %v; median of %d runs each", v.email, same, processRuns)
+		res.Detail = fmt.Sprintf("baseline: the same command as the schema owner --as %s; same output: %v; median of %d runs each", v.email, same, r.times(processRuns))
 		out = append(out, res)
 		var cursor string
 		for i := 0; i < deepPages; i++ {
@@ -106,7 +106,7 @@ func (r *run) rlsPages(ctx context.Context, v pageViewer, url string) ([]Result,
 			var rows int
 			var same bool
 			var ownerItems []inbox.Item
-			owner, err := median(pageRuns, func() error {
+			owner, err := median(r.times(pageRuns), func() error {
 				page, err := inbox.List(ctx, r.bench, asOwner, inbox.ListOptions{Folder: folder, Limit: pageSize, After: pg.after})
 				ownerItems = page.Items
 				return err
@@ -114,7 +114,7 @@ func (r *run) rlsPages(ctx context.Context, v pageViewer, url string) ([]Result,
 			if err != nil {
 				return out, err
 			}
-			role, err := median(pageRuns, func() error {
+			role, err := median(r.times(pageRuns), func() error {
 				page, err := inbox.List(ctx, db, bound, inbox.ListOptions{Folder: folder, Limit: pageSize, After: pg.after})
 				rows = len(page.Items)
 				a, _ := json.Marshal(page.Items)
@@ -129,7 +129,7 @@ func (r *run) rlsPages(ctx context.Context, v pageViewer, url string) ([]Result,
 			res.RowsPerSecond = nil
 			res.Target = rlsTarget
 			res.Met = ptr(same && rows > 0 && *res.Ratio <= 1.3)
-			res.Detail = fmt.Sprintf("baseline: the same page as the schema owner --as %s; same items: %v; median of %d runs each", v.email, same, pageRuns)
+			res.Detail = fmt.Sprintf("baseline: the same page as the schema owner --as %s; same items: %v; median of %d runs each", v.email, same, r.times(pageRuns))
 			out = append(out, res)
 		}
 	}

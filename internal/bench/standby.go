@@ -44,7 +44,7 @@ func opStandbyCheck(ctx context.Context, r *run) ([]Result, error) {
 	onStandby := onPrimary
 	onStandby.db = st.URLAs(standbyReader, "bench")
 	var prim, stby []proc
-	for i := 0; i <= checkRuns; i++ {
+	for i := 0; i <= r.times(checkRuns); i++ {
 		p, err := r.cli(ctx, onPrimary)
 		if err != nil {
 			return nil, err
@@ -70,7 +70,7 @@ func opStandbyCheck(ctx context.Context, r *run) ([]Result, error) {
 	res.RowsPerSecond = nil
 	res.Target = standbyTarget
 	res.Met = ptr(same && res.Ratio != nil && *res.Ratio <= 1.5)
-	res.Detail = fmt.Sprintf("baseline: the check on the primary as the owner; same verdict: %v (ok=%v checked=%d); median of %d runs each", same, verdict.OK, verdict.Checked, checkRuns)
+	res.Detail = fmt.Sprintf("baseline: the check on the primary as the owner; same verdict: %v (ok=%v checked=%d); median of %d runs each", same, verdict.OK, verdict.Checked, r.times(checkRuns))
 	return []Result{res}, nil
 }
 
