@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -90,9 +91,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
-			"sql":   cmdSQL,
-			"envq":  cmdEnvq,
+			"exits":   cmdExits,
+			"sql":     cmdSQL,
+			"envq":    cmdEnvq,
+			"json":    cmdJSON,
+			"jsonenv": cmdJSONEnv,
 		},
 	})
 }
@@ -211,4 +214,105 @@ func runPTY(t *testing.T, env []string, prompt, answer string, args ...string) p
 		t.Fatal(err)
 	}
 	return ptyResult{Output: strings.ReplaceAll(out.String(), "\r\n", "\n"), Code: code}
+}
+
+// cmdJSON is `json PATH WANT`: the field at PATH (".changed",
+// ".items[0].phone", "." for the whole value) of the JSON document on
+// stdout is WANT, a string's text unquoted, any other value as JSON writes
+// it (3, true, null). With !, the field is not WANT (or is absent). It
+// reads a field by name, so a script says what it checks, not which column
+// of a TSV line holds it.
+func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: json PATH WANT")
+	}
+	got, ok := jsonField(ts, args[0])
+	switch {
+	case neg && ok && got == args[1]:
+		ts.Fatalf("json: %s is %s", args[0], got)
+	case !neg && !ok:
+		ts.Fatalf("json: stdout has no %s:\n%s", args[0], ts.ReadFile("stdout"))
+	case !neg && got != args[1]:
+		ts.Fatalf("json: %s is %s, want %s", args[0], got, args[1])
+	}
+}
+
+// cmdJSONEnv is `jsonenv NAME PATH`: set $NAME to the field at PATH of the
+// JSON document on stdout (as json reads it), so a script uses the batch
+// id a command printed, not one it assumes.
+func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonenv NAME PATH")
+	}
+	got, ok := jsonField(ts, args[1])
+	if !ok {
+		ts.Fatalf("jsonenv: stdout has no %s:\n%s", args[1], ts.ReadFile("stdout"))
+	}
+	ts.Setenv(args[0], got)
+}
+
+// jsonField reads the field at path of the first JSON value on stdout (the
+// document, or the first line of an ndjson stream).
+func jsonField(ts *testscript.TestScript, path string) (string, bool) {
+	dec := json.NewDecoder(strings.NewReader(ts.ReadFile("stdout")))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		ts.Fatalf("json: stdout is not a JSON document: %v", err)
+	}
+	if !strings.HasPrefix(path, ".") {
+		ts.Fatalf("json: path %q does not start with '.'", path)
+	}
+	for _, step := range jsonPath(ts, path[1:]) {
+		switch cur := v.(type) {
+		case map[string]any:
+			name, isName := step.(string)
+			if !isName {
+				return "", false
+			}
+			if v, isName = cur[name]; !isName {
+				return "", false
+			}
+		case []any:
+			i, isIndex := step.(int)
+			if !isIndex || i < 0 || i >= len(cur) {
+				return "", false
+			}
+			v = cur[i]
+		default:
+			return "", false
+		}
+	}
+	if s, isString := v.(string); isString {
+		return s, true
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		ts.Fatalf("json: %v", err)
+	}
+	return string(b), true
+}
+
+// jsonPath splits "items[0].phone" into "items", 0, "phone".
+func jsonPath(ts *testscript.TestScript, path string) []any {
+	var steps []any
+	for _, part := range strings.Split(path, ".") {
+		if part == "" {
+			continue
+		}
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			steps = append(steps, name)
+		}
+		for rest != "" {
+			idx, after, ok := strings.Cut(rest, "]")
+			i, err := strconv.Atoi(idx)
+			if !ok || err != nil {
+				ts.Fatalf("json: bad index in %q", path)
+			}
+			steps = append(steps, i)
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return steps
 }
