@@ -6,30 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inboxctl/inboxctl/internal/golden"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
 
-// goldenTable compares terminal output with testdata/golden/base/NAME
-// (rewritten by -update).
+// goldenTable compares terminal output with the file name of
+// testdata/golden/base.txtar (internal/golden; rewritten by -update).
 func goldenTable(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(repoRoot, "testdata", "golden", "base", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/e2e -run TestBaseTables -update)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("%s differs:\n--- got\n%s--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join(repoRoot, "testdata", "golden", "base.txtar"), name, []byte(got))
 }
 
 // TestBaseTables: on a terminal the data commands print go-pretty tables

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,11 +16,10 @@ import (
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/inboxctl/inboxctl/internal/golden"
 	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden output in testdata/script/*.txtar")
 
 // binDir holds the inboxctl binary built for this run.
 var binDir string
@@ -73,7 +71,7 @@ func buildBinary(dir, ldflags string) error {
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join(repoRoot, "testdata", "script"),
-		UpdateScripts: *update,
+		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 			env.Setenv("INBOXCTL_DATABASE_URL", testdb.URL(env.T().(testing.TB)))

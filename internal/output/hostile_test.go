@@ -66,7 +66,7 @@ func TestHostileTextEveryFormat(t *testing.T) {
 		if err := writeHostile(&output.Printer{Out: &b, Format: output.Format(f)}); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		golden(t, "hostile."+f, b.Bytes())
+		goldenCheck(t, "hostile."+f, b.Bytes())
 		out[output.Format(f)] = b.String()
 	}
 	// table and tsv: nothing unsafe but the line ends and tsv's field

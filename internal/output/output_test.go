@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,32 +13,17 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/inboxctl/inboxctl/internal/golden"
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/output/*")
+// goldenArchive holds the expected output of every format, one file per
+// case (internal/golden).
+var goldenArchive = filepath.Join("..", "..", "testdata", "golden", "output.txtar")
 
-var goldenDir = filepath.Join("..", "..", "testdata", "golden", "output")
-
-func golden(t *testing.T, name string, got []byte) {
+func goldenCheck(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/output -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, goldenArchive, name, got)
 }
 
 var (
@@ -107,7 +90,7 @@ func TestGolden(t *testing.T) {
 			if bytes.Contains(b.Bytes(), []byte("\x1b[")) {
 				t.Fatalf("%s %s without colour has escape codes: %q", kind, f, b.String())
 			}
-			golden(t, kind+"."+f, b.Bytes())
+			goldenCheck(t, kind+"."+f, b.Bytes())
 		}
 	}
 }
