@@ -34,7 +34,7 @@ func Expire(ctx context.Context, db *store.DB, org directory.Org, req ExpireRequ
 	return run(ctx, db, actor, Request{Reason: rules.ExpiredReason, DryRun: req.DryRun, OnRef: req.OnRef}, expireAction)
 }
 
-// stageExpired puts the org's users whose mark has expired into spam_refs,
+// stageExpired puts the org's users whose mark has expired into spam_input,
 // by id (served by the partial index users_spam_until).
 func stageExpired(ctx context.Context, tx *sql.Tx, orgID int64) (int64, error) {
 	return stageUsers(ctx, tx, store.ExpiredWhere("u"), orgID)

@@ -22,7 +22,7 @@ func TestMissingRelationSentences(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
 	for _, c := range []struct{ query, want string }{
-		{`SELECT * FROM pg_temp.spam_refs`, "temporary table"},
+		{`SELECT * FROM pg_temp.spam_input`, "temporary table"},
 		{`SELECT * FROM check_phones`, "temporary table"},
 		{`SELECT * FROM labels_gone`, "temporary table"},
 		{`ALTER TABLE labels RENAME TO labels_old; SELECT * FROM labels`, "'inboxctl db status' shows its migrations"},
