@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -210,18 +211,21 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 			return err
 		}
 		return execEach(ctx, tx,
-			q{`ANALYZE hit`, nil},
-			q{store.TallyOwnWritesSQL, nil},
-			q{store.SpamWriteSQL, nil},
-			q{`INSERT INTO spam_user_tallies SELECT $1, count(*) FROM hit`, []any{org}},
-			q{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
-				traits = u.traits || '{"Marked as Spam": "Yes"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`, []any{org, agent, batch}},
-			q{`UPDATE chats c SET folder = 'spam', spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, []any{org, agent}},
-			q{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
-				SELECT $1, id, 'marked_spam', $2, 'bench', $3 FROM hit`, []any{org, agent, batch}},
-			q{`WITH x AS (UPDATE campaign_recipients cr SET status = 'excluded', reason = 'spam', updated_at = now()
+			store.NewStmt(`ANALYZE hit`),
+			store.NewStmt(store.TallyOwnWritesSQL),
+			store.NewStmt(store.SpamWriteSQL),
+			store.NewStmt(store.SpamUsersDeltaSQL(+1, "hit"), org),
+			store.NewStmt(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
+				traits = u.traits || '{"Marked as Spam": "Yes"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
+				org, agent, batch),
+			store.NewStmt(`UPDATE chats c SET folder = 'spam', spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, org, agent),
+			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+				SELECT $1, id, 'marked_spam', $2, 'bench', $3 FROM hit`,
+				org, agent, batch),
+			store.NewStmt(`WITH x AS (UPDATE campaign_recipients cr SET status = 'excluded', reason = 'spam', updated_at = now()
 				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending' RETURNING cr.campaign_id)
-				INSERT INTO campaign_tallies SELECT $1, campaign_id, -count(*), 0 FROM x GROUP BY campaign_id`, []any{org}})
+				`+store.PendingDeltaSQL(-1, "x"),
+				org))
 	})
 	return changed, batch, err
 }
@@ -238,40 +242,33 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 			return err
 		}
 		return execEach(ctx, tx,
-			q{`ANALYZE hit`, nil},
-			q{store.TallyOwnWritesSQL, nil},
-			q{store.SpamWriteSQL, nil},
-			q{`INSERT INTO spam_user_tallies SELECT $1, -count(*) FROM hit`, []any{org}},
-			q{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
-				traits = u.traits || '{"Marked as Spam": "No"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`, []any{org}},
-			q{`UPDATE chats c SET folder = 'inbox', spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, []any{org}},
-			q{`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
-				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`, []any{org, agent, batch}},
-			q{`INSERT INTO campaign_tallies SELECT $1, cr.campaign_id, 0, -count(*)
-				FROM hit h JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending'
-				WHERE EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
-				   OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0
-				GROUP BY cr.campaign_id`, []any{org}},
-			q{`WITH x AS (UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
+			store.NewStmt(`ANALYZE hit`),
+			store.NewStmt(store.TallyOwnWritesSQL),
+			store.NewStmt(store.SpamWriteSQL),
+			store.NewStmt(store.SpamUsersDeltaSQL(-1, "hit"), org),
+			store.NewStmt(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
+				traits = u.traits || '{"Marked as Spam": "No"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
+				org),
+			store.NewStmt(`UPDATE chats c SET folder = 'inbox', spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, org),
+			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
+				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`,
+				org, agent, batch),
+			store.NewStmt(store.OffendersClearedSQL(`(SELECT id AS user_id FROM hit)`), org),
+			store.NewStmt(`WITH x AS (UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
 				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'excluded' AND cr.reason = 'spam'
 				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL RETURNING cr.campaign_id)
-				INSERT INTO campaign_tallies SELECT $1, campaign_id, count(*), 0 FROM x GROUP BY campaign_id`, []any{org}})
+				`+store.PendingDeltaSQL(+1, "x"),
+				org))
 	})
 	return changed, err
 }
 
-// q is one statement with its arguments.
-type q struct {
-	sql  string
-	args []any
-}
-
-// execEach runs the statements in order.
-func execEach(ctx context.Context, tx *sql.Tx, stmts ...q) error {
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
-			return fmt.Errorf("%w: %.60s", err, s.sql)
-		}
+// execEach runs the statements in order; an error names the statement.
+func execEach(ctx context.Context, tx *sql.Tx, stmts ...store.Stmt) error {
+	err := store.ExecAll(ctx, tx, stmts...)
+	var se *store.StmtError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %.60s", se.Err, se.SQL)
 	}
-	return nil
+	return err
 }

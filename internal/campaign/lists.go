@@ -107,12 +107,10 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 				FROM users u WHERE u.org_id = $1 AND %s
 				ORDER BY u.id
 				ON CONFLICT (org_id, campaign_id, run, user_id) DO NOTHING
-				RETURNING status),
+				RETURNING campaign_id, status),
 			counts AS (SELECT status, count(*) AS n FROM added GROUP BY status),
-			tally AS (
-				INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-				SELECT $1, $2, n, 0 FROM counts WHERE status = $3)
-			SELECT status, n FROM counts`, seg), a.Values()...)
+			tally AS (%s)
+			SELECT status, n FROM counts`, seg, store.PendingDeltaSQL(+1, "added WHERE status = $3")), a.Values()...)
 		if err != nil {
 			return err
 		}
@@ -233,11 +231,9 @@ func Run(ctx context.Context, db *store.DB, orgID int64, name string) (RunResult
 					FROM users u
 					WHERE r.org_id = $1 AND r.campaign_id = $2 AND r.status = $4
 					  AND u.org_id = r.org_id AND u.id = r.user_id AND NOT u.spam
-					RETURNING 1),
+					RETURNING r.campaign_id),
 				n AS (SELECT count(*) AS n FROM sent),
-				tally AS (
-					INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-					SELECT $1, $2, -n, 0 FROM n WHERE n > 0)
+				tally AS (`+store.PendingDeltaSQL(-1, "sent")+`)
 				SELECT n FROM n`,
 				orgID, c.ID, string(rules.Sent), string(rules.Pending)).Scan(&out.Sent)
 			if err != nil {

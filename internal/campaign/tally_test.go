@@ -360,7 +360,7 @@ func TestDirtyCheckDoesNotWaitToRecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer folder.Rollback()
-	if _, err := folder.Exec(`SELECT pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`, fx.org.ID); err != nil {
+	if _, err := folder.Exec(`SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::integer)`, store.TallyFoldLockKey, fx.org.ID); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

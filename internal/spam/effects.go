@@ -29,41 +29,22 @@ func (e effect) untilDetail() any {
 	return "until " + e.until.UTC().Format(time.RFC3339)
 }
 
-// execAll runs statements in order, each with its own arguments.
-func execAll(ctx context.Context, tx *sql.Tx, stmts ...stmt) error {
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type stmt struct {
-	sql  string
-	args []any
-}
-
 // tallyOwnWrites: this transaction writes its campaign tally deltas itself
 // (see store.TallyOwnWrites).
-func tallyOwnWrites() stmt {
-	return stmt{store.TallyOwnWritesSQL, nil}
-}
+var tallyOwnWrites = store.Stmt{SQL: store.TallyOwnWritesSQL}
 
 // spamWrite: this transaction is a mark or an unmark (store.SpamWriteSQL).
-func spamWrite() stmt {
-	return stmt{store.SpamWriteSQL, nil}
-}
+var spamWrite = store.Stmt{SQL: store.SpamWriteSQL}
 
 // compactTallies folds the org's tally deltas (store.CompactTallies).
-func compactTallies(org int64) stmt {
-	return stmt{store.CompactTalliesSQL, []any{org}}
+func compactTallies(org int64) store.Stmt {
+	return store.Stmt{SQL: store.CompactTalliesSQL, Args: []any{org}}
 }
 
 // lockCampaignLists waits for a campaign schedule or run of the org to end
 // (see store.CampaignListsLock); marks and unmarks share it.
-func lockCampaignLists(org int64) stmt {
-	return stmt{`SELECT pg_advisory_xact_lock_shared($1)`, []any{store.CampaignListsLock(org)}}
+func lockCampaignLists(org int64) store.Stmt {
+	return store.Stmt{SQL: `SELECT pg_advisory_xact_lock_shared($1)`, Args: []any{store.CampaignListsLock(org)}}
 }
 
 // markEffect is the whole effect of a mark on the refs whose status is
@@ -71,31 +52,30 @@ func lockCampaignLists(org int64) stmt {
 // exclusions.
 func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
-	return execAll(ctx, tx,
+	return store.ExecAll(ctx, tx,
 		lockCampaignLists(org),
-		tallyOwnWrites(),
-		spamWrite(),
-		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, count(*) FROM spam_outcomes WHERE status = 'marked'`, []any{org}},
-		stmt{`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
+		tallyOwnWrites,
+		spamWrite,
+		store.NewStmt(store.SpamUsersDeltaSQL(+1, `spam_outcomes WHERE status = 'marked'`), org),
+		store.NewStmt(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				spam_until = $7, traits = u.traits || jsonb_build_object($5::text, $6::text)
 			FROM spam_outcomes r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
-			[]any{org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true), e.until}},
-		stmt{`UPDATE chats c SET folder = $3, spam_marked_by = $2
+			org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true), e.until),
+		store.NewStmt(`UPDATE chats c SET folder = $3, spam_marked_by = $2
 			FROM spam_outcomes r WHERE r.status = 'marked' AND c.org_id = $1 AND c.user_id = r.user_id`,
-			[]any{org, agent, string(rules.StoredSpam)}},
-		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+			org, agent, string(rules.StoredSpam)),
+		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
 			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = 'marked' ORDER BY r.user_id`,
-			[]any{org, agent, reason, batch, e.untilDetail()}},
+			org, agent, reason, batch, e.untilDetail()),
 		// The entries were pending for users who were not spam until now
 		// (and are locked since): fewer pending, no offender gone. The flip
 		// above adds no offender, since none of their entries stays pending.
-		stmt{`WITH excluded AS (
+		store.NewStmt(`WITH excluded AS (
 				UPDATE campaign_recipients cr SET status = $2, reason = $3, updated_at = now()
 				FROM spam_outcomes r WHERE r.status = 'marked' AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4
 				RETURNING cr.campaign_id)
-			INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-			SELECT $1, campaign_id, -count(*), 0 FROM excluded GROUP BY campaign_id`,
-			[]any{org, string(rules.Excluded), rules.ExcludedReasonSpam, string(rules.Pending)}},
+			`+store.PendingDeltaSQL(-1, "excluded"),
+			org, string(rules.Excluded), rules.ExcludedReasonSpam, string(rules.Pending)),
 		compactTallies(org),
 	)
 }
@@ -104,12 +84,11 @@ func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 // re-marked with an expiry) the new expiry, on their timeline too. Their
 // flag, folder and campaign entries stay as they are.
 func expiryEffect(ctx context.Context, tx *sql.Tx, e effect) error {
-	return execAll(ctx, tx,
-		stmt{`UPDATE users u SET spam_until = $2 FROM spam_outcomes r WHERE r.status = 'updated' AND u.org_id = $1 AND u.id = r.user_id`,
-			[]any{e.org, e.until}},
-		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+	return store.ExecAll(ctx, tx,
+		store.NewStmt(`UPDATE users u SET spam_until = $2 FROM spam_outcomes r WHERE r.status = 'updated' AND u.org_id = $1 AND u.id = r.user_id`, e.org, e.until),
+		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
 			SELECT $1, r.user_id, 'spam_until_changed', $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = 'updated' ORDER BY r.user_id`,
-			[]any{e.org, e.agent, e.reason, e.batch, e.untilDetail()}},
+			e.org, e.agent, e.reason, e.batch, e.untilDetail()),
 	)
 }
 
@@ -117,40 +96,30 @@ func expiryEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 // unmark's, or an expire's (no agent, reason expired).
 func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
-	return execAll(ctx, tx,
+	return store.ExecAll(ctx, tx,
 		lockCampaignLists(org),
-		tallyOwnWrites(),
-		spamWrite(),
-		stmt{`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, -count(*) FROM spam_outcomes WHERE status = 'unmarked'`, []any{org}},
-		stmt{`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
+		tallyOwnWrites,
+		spamWrite,
+		store.NewStmt(store.SpamUsersDeltaSQL(-1, `spam_outcomes WHERE status = 'unmarked'`), org),
+		store.NewStmt(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				spam_until = NULL, traits = u.traits || jsonb_build_object($2::text, $3::text)
 			FROM spam_outcomes r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
-			[]any{org, rules.SpamTrait, rules.TraitValue(false)}},
-		stmt{`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+			org, rules.SpamTrait, rules.TraitValue(false)),
+		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_outcomes r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
-			[]any{org, agent, reason, batch}},
+			org, agent, reason, batch),
 		// Pending entries of these users were offenders while the users
-		// were spam: no longer. Only a write around inboxctl makes one, and
-		// the tallies show it (offenders, or a dirty note); without either,
-		// the probe of every user's entries is skipped.
-		stmt{`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-			SELECT $1, cr.campaign_id, 0, -count(*) FROM spam_outcomes r
-			JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $2
-			WHERE r.status = 'unmarked'
-			  AND (EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
-			       OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0)
-			GROUP BY cr.campaign_id`,
-			[]any{org, string(rules.Pending)}},
-		stmt{`WITH restored AS (
+		// were spam: no longer.
+		store.NewStmt(store.OffendersClearedSQL(`(SELECT user_id FROM spam_outcomes WHERE status = 'unmarked')`), org),
+		store.NewStmt(`WITH restored AS (
 				UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
 				FROM spam_outcomes r, campaigns cp
 				WHERE r.status = 'unmarked' AND cr.org_id = $1 AND cr.user_id = r.user_id
 				  AND cr.status = $3 AND cr.reason = $4
 				  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL
 				RETURNING cr.campaign_id)
-			INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-			SELECT $1, campaign_id, count(*), 0 FROM restored GROUP BY campaign_id`,
-			[]any{org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam}},
+			`+store.PendingDeltaSQL(+1, "restored"),
+			org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam),
 		// Last: under row-level security, the rows above are found through
 		// the chat, which an unmark may move out of the agent's view.
 		unmarkChats(e.rls, org),
@@ -161,11 +130,11 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 // unmarkChats returns the unmarked users' chats to the inbox; an
 // agent-level role does it through store.UnmarkChatsSQL, since a chat it
 // marked that is assigned to another agent leaves its view.
-func unmarkChats(rls bool, org int64) stmt {
+func unmarkChats(rls bool, org int64) store.Stmt {
 	if rls {
-		return stmt{store.UnmarkChatsSQL, []any{org}}
+		return store.NewStmt(store.UnmarkChatsSQL, org)
 	}
-	return stmt{`UPDATE chats c SET folder = $2, spam_marked_by = NULL
+	return store.NewStmt(`UPDATE chats c SET folder = $2, spam_marked_by = NULL
 		FROM spam_outcomes r WHERE r.status = 'unmarked' AND c.org_id = $1 AND c.user_id = r.user_id`,
-		[]any{org, string(rules.StoredInbox)}}
+		org, string(rules.StoredInbox))
 }

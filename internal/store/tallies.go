@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
 // The campaign tallies (migration 0003) keep, per campaign, the number of
@@ -33,6 +35,46 @@ const CompactTalliesSQL = `SELECT campaign_tally_compact($1)`
 func CompactTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	_, err := tx.ExecContext(ctx, CompactTalliesSQL, orgID)
 	return err
+}
+
+// The tally deltas: SQL that inboxctl's writers run in the statement that
+// makes a change (after the WITH that makes it) or beside it, in a
+// transaction that has run TallyOwnWrites. $1 is the org.
+
+// SpamUsersDeltaSQL adds sign (+1 or -1) times the number of rows of from
+// (what follows FROM: the users a mark marked, or an unmark unmarked) to
+// the org's spam user tally.
+func SpamUsersDeltaSQL(sign int, from string) string {
+	return fmt.Sprintf(`INSERT INTO spam_user_tallies (org_id, users) SELECT $1, %s FROM %s`, signedCount(sign), from)
+}
+
+// PendingDeltaSQL adds sign (+1 or -1) times the number of rows of from
+// (what follows FROM; rows with a campaign_id: entries that became pending,
+// or left it) to each of their campaigns' pending tally.
+func PendingDeltaSQL(sign int, from string) string {
+	return fmt.Sprintf(`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+		SELECT $1, campaign_id, %s, 0 FROM %s GROUP BY campaign_id`, signedCount(sign), from)
+}
+
+// OffendersClearedSQL takes, from each campaign's offender tally, the
+// pending entries of the users of from (what follows FROM; rows with a
+// user_id: users an unmark made not spam). Only a write around inboxctl
+// makes an offender, and the tallies show it (offenders, or a dirty note);
+// without either, the probe of every user's entries is skipped.
+func OffendersClearedSQL(from string) string {
+	return fmt.Sprintf(`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+		SELECT $1, cr.campaign_id, 0, -count(*) FROM %s r
+		JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = '%s'
+		WHERE EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
+		   OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0
+		GROUP BY cr.campaign_id`, from, rules.Pending)
+}
+
+func signedCount(sign int) string {
+	if sign < 0 {
+		return "-count(*)"
+	}
+	return "count(*)"
 }
 
 // Tally is a campaign's running count.
@@ -125,17 +167,25 @@ func WhyNoRecount(ctx context.Context, q Querier) (string, error) {
 	return "", nil
 }
 
+// TallyFoldLockKey is the first key of the advisory lock held while an
+// org's tallies are folded or recounted; the second is the org's id mod
+// 2147483647. campaign_tally_compact takes it in SQL with the same number,
+// written in migrations 0003_campaign_tallies.sql and
+// 0004_definer_search_path.sql (applied, so not edited);
+// TestTallyFoldLockKeyInMigrations holds them together.
+const TallyFoldLockKey = 1651076197
+
 // RepairTallies recounts the org's tallies (RecountTallies) in one
 // REPEATABLE READ snapshot, while no other transaction folds them. With
 // wait false it gives up at once (done false) when one is folding them.
 func (db *DB) RepairTallies(ctx context.Context, orgID int64, wait bool) (done bool, err error) {
-	lock := `SELECT pg_try_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`
+	lock := fmt.Sprintf(`SELECT pg_try_advisory_xact_lock(%d, ($1 %% 2147483647)::integer)`, TallyFoldLockKey)
 	if wait {
-		lock = `SELECT true FROM pg_advisory_xact_lock(1651076197, ($1 % 2147483647)::integer)`
+		lock = fmt.Sprintf(`SELECT true FROM pg_advisory_xact_lock(%d, ($1 %% 2147483647)::integer)`, TallyFoldLockKey)
 	}
 	begin := func() (*sql.Tx, error) { return db.beginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead}) }
 	err = db.inTx(ctx, begin, func(tx *sql.Tx) error {
-		// The lock campaign_tally_compact tries (migration 0003).
+		// The lock campaign_tally_compact tries (TallyFoldLockKey).
 		if err := tx.QueryRowContext(ctx, lock, orgID).Scan(&done); err != nil || !done {
 			return err
 		}
