@@ -59,35 +59,30 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 			VALUES ($1, 'mark', $2, $3, '2026-01-02Z') RETURNING id`, orgID, owner, BenchSpamReason).Scan(&res.SpamBatch); err != nil {
 			return err
 		}
-		stmts := []struct {
-			sql  string
-			args []any
-		}{
-			{`UPDATE users SET spam = true, spam_marked_by = $2, spam_marked_at = '2026-01-02Z', spam_reason = $3, spam_batch_id = $4,
+		err := store.ExecAll(ctx, tx,
+			store.NewStmt(`UPDATE users SET spam = true, spam_marked_by = $2, spam_marked_at = '2026-01-02Z', spam_reason = $3, spam_batch_id = $4,
 				traits = traits || jsonb_build_object($5::text, $6::text)
 			  WHERE org_id = $1 AND substr(phone, 6)::int % 10 = 7`,
-				[]any{orgID, owner, BenchSpamReason, res.SpamBatch, rules.SpamTrait, rules.TraitValue(true)}},
-			{`UPDATE chats c SET folder = $3, spam_marked_by = $2
+				orgID, owner, BenchSpamReason, res.SpamBatch, rules.SpamTrait, rules.TraitValue(true)),
+			store.NewStmt(`UPDATE chats c SET folder = $3, spam_marked_by = $2
 			  FROM users u WHERE u.org_id = $1 AND u.spam AND c.org_id = $1 AND c.user_id = u.id`,
-				[]any{orgID, owner, string(rules.StoredSpam)}},
-			{`INSERT INTO chat_events (org_id, user_id, event, actor_id, at, reason, batch_id)
+				orgID, owner, string(rules.StoredSpam)),
+			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, at, reason, batch_id)
 			  SELECT $1, id, 'marked_spam', $2, '2026-01-02Z', $3, $4 FROM users WHERE org_id = $1 AND spam ORDER BY id`,
-				[]any{orgID, owner, BenchSpamReason, res.SpamBatch}},
-			{`UPDATE spam_batches SET requested = s.n, changed = s.n
+				orgID, owner, BenchSpamReason, res.SpamBatch),
+			store.NewStmt(`UPDATE spam_batches SET requested = s.n, changed = s.n
 			  FROM (SELECT count(*) AS n FROM users WHERE org_id = $1 AND spam) s WHERE org_id = $1 AND id = $2`,
-				[]any{orgID, res.SpamBatch}},
-			{`INSERT INTO campaigns (org_id, name, kind, segment, created_at, scheduled_at)
+				orgID, res.SpamBatch),
+			store.NewStmt(`INSERT INTO campaigns (org_id, name, kind, segment, created_at, scheduled_at)
 			  VALUES ($1, $2, 'one-time', '{}', '2026-01-02Z', '2026-01-02Z')`,
-				[]any{orgID, BenchScheduled}},
-			{`INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status, reason, updated_at)
+				orgID, BenchScheduled),
+			store.NewStmt(`INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status, reason, updated_at)
 			  SELECT $1, cp.id, 0, u.id, CASE WHEN u.spam THEN $3 ELSE $4 END, CASE WHEN u.spam THEN $5 END, '2026-01-02Z'
 			  FROM campaigns cp, users u WHERE cp.org_id = $1 AND cp.name = $2 AND u.org_id = $1 ORDER BY u.id`,
-				[]any{orgID, BenchScheduled, string(rules.Excluded), string(rules.Pending), rules.ExcludedReasonSpam}},
-		}
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
-				return err
-			}
+				orgID, BenchScheduled, string(rules.Excluded), string(rules.Pending), rules.ExcludedReasonSpam),
+		)
+		if err != nil {
+			return err
 		}
 		if err := store.RecountTallies(ctx, tx, orgID); err != nil {
 			return err
