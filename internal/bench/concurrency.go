@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -287,70 +286,10 @@ func writeRange(path string, from, to int) error {
 	return f.Close()
 }
 
-// invariants are the spam rules checked over the whole org after the
-// concurrent run; each query counts the rows that break one.
-var invariants = []struct{ rule, sql string }{
-	{"flag, stored folder, trait and marker agree (rules 2, 4)", `
-		SELECT count(*) FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
-		WHERE u.org_id = $1 AND (u.spam <> (c.folder = 'spam')
-			OR coalesce(u.traits->>'Marked as Spam', 'No') <> CASE WHEN u.spam THEN 'Yes' ELSE 'No' END
-			OR (u.spam AND c.spam_marked_by IS DISTINCT FROM u.spam_marked_by))`},
-	{"no pending campaign entry for a spam user (rule 5)", `
-		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
-		WHERE cr.org_id = $1 AND cr.status = 'pending' AND u.spam`},
-	{"no entry excluded for spam of a non-spam user in a campaign that has not run (rule 9)", `
-		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
-		JOIN campaigns cp ON cp.org_id = cr.org_id AND cp.id = cr.campaign_id
-		WHERE cr.org_id = $1 AND cr.status = 'excluded' AND cr.reason = 'spam' AND NOT u.spam
-			AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`},
-	{"no assign or label landed on a chat after its user was marked (rules 3, 11)", `
-		SELECT count(*) FROM users u
-		CROSS JOIN LATERAL (SELECT max(id) AS id FROM chat_events e
-			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.event = 'marked_spam') m
-		WHERE u.org_id = $1 AND u.spam AND EXISTS (SELECT 1 FROM chat_events e
-			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.id > m.id
-			AND e.event IN ('assigned', 'unassigned', 'labelled', 'unlabelled'))`},
-	{"the campaign tallies equal the recipient rows (what campaign check reads)", `
-		SELECT count(*) FROM (
-			SELECT campaign_id, sum(pending) AS pending, sum(offenders) AS offenders
-			FROM campaign_tallies WHERE org_id = $1 GROUP BY campaign_id HAVING sum(pending) <> 0 OR sum(offenders) <> 0) t
-		FULL JOIN (
-			SELECT r.campaign_id, count(*) AS pending, count(*) FILTER (WHERE u.spam) AS offenders
-			FROM campaign_recipients r JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
-			WHERE r.org_id = $1 AND r.status = 'pending' GROUP BY r.campaign_id) c USING (campaign_id)
-		WHERE t.pending IS DISTINCT FROM c.pending OR t.offenders IS DISTINCT FROM c.offenders`},
-	{"the spam user tally equals the spam users", `
-		SELECT abs((SELECT coalesce(sum(users), 0) FROM spam_user_tallies WHERE org_id = $1)
-			- (SELECT count(*) FROM users WHERE org_id = $1 AND spam))`},
-	{"no expiry on a user who is not spam (an unmark or expire clears it)", `
-		SELECT count(*) FROM users WHERE org_id = $1 AND NOT spam AND spam_until IS NOT NULL`},
-	{"every mark, unmark and expire recorded one event (rule 7)", `
-		SELECT abs((SELECT coalesce(sum(changed), 0) FROM spam_batches WHERE org_id = $1)
-			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},
-}
-
-func (r *run) violations(ctx context.Context) (int64, string, error) {
-	return RuleViolations(ctx, r.bench, r.orgID)
-}
-
-// RuleViolations counts the rows of the org that break a spam rule (or
+// violations counts the rows of the bench org that break a spam rule (or
 // leave the tallies campaign check reads unlike the rows), and names the
-// rules broken: what the concurrency row checks, and the race tests too.
-func RuleViolations(ctx context.Context, q store.Querier, orgID int64) (int64, string, error) {
-	var total int64
-	var broken []string
-	for _, inv := range invariants {
-		var n int64
-		if err := q.QueryRowContext(ctx, inv.sql, orgID).Scan(&n); err != nil {
-			return 0, "", fmt.Errorf("checking %q: %w", inv.rule, err)
-		}
-		if n > 0 {
-			broken = append(broken, fmt.Sprintf("%s: %d", inv.rule, n))
-		}
-		total += n
-	}
-	if len(broken) == 0 {
-		return 0, "", nil
-	}
-	return total, "broken: " + strings.Join(broken, "; "), nil
+// rules broken (store.RuleViolations).
+func (r *run) violations(ctx context.Context) (int64, string, error) {
+	v, err := store.RuleViolations(ctx, r.bench, r.orgID)
+	return v.Rows(), v.String(), err
 }

@@ -1,11 +1,3 @@
-// Package rules is inboxctl's spam policy: which folder a chat is in, who may
-// mark and unmark, what a spam user's chat refuses, who is in a campaign's
-// audience and which inbound messages notify. It is pure Go: no SQL, no I/O.
-//
-// Where the store must compute the same thing in SQL for speed, this package
-// states it as a small filter value (FolderFilter, Visibility, Segment) that
-// the store turns into SQL and that Go evaluates with Matches; differential
-// tests hold the two against each other on generated data.
 package rules
 
 import (

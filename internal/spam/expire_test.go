@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/inboxctl/inboxctl/internal/bench"
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/rules"
@@ -21,16 +20,6 @@ func (fx fixture) expireNow(t *testing.T, ids ...int64) {
 	t.Helper()
 	if _, err := fx.db.Exec(`UPDATE users SET spam_until = now() - interval '1 second' WHERE id = ANY($1) AND spam_until IS NOT NULL`, store.Int64Array(ids)); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// rulesHold fails unless every rule holds over the org, and the tallies
-// campaign check reads equal the rows (bench.RuleViolations).
-func (fx fixture) rulesHold(t *testing.T) {
-	t.Helper()
-	fx.invariants(t)
-	if n, broken, err := bench.RuleViolations(context.Background(), fx.db, fx.org.ID); err != nil || n != 0 {
-		t.Errorf("%d rule violations (%s) %v", n, broken, err)
 	}
 }
 
@@ -100,7 +89,7 @@ func TestExpireRevertsEverythingOnce(t *testing.T) {
 	if err != nil || sum.Changed != 2 || sum.Requested != 2 || sum.BatchID == nil || len(statuses) != 2 || statuses[0].Status != "unmarked" {
 		t.Fatalf("expire: %+v %+v %v", sum, statuses, err)
 	}
-	fx.rulesHold(t)
+	fx.invariants(t)
 	// Rule 9 in full for 1 and 2; 3 (not expired) and 4 (no expiry) stay.
 	if n := fx.count(t, `SELECT count(*) FROM users WHERE spam`); n != 2 {
 		t.Fatalf("%d spam users left, want 2", n)
@@ -181,7 +170,7 @@ func TestRemarkReplacesTheExpiryOnlyWithOne(t *testing.T) {
 	if err != nil || sum.Changed != 2 || fx.count(t, `SELECT count(*) FROM users WHERE id = 2 AND spam`) != 1 {
 		t.Fatalf("expire after re-marks: %+v %v", sum, err)
 	}
-	fx.rulesHold(t)
+	fx.invariants(t)
 	if _, err := spam.Unmark(ctx, fx.db, fx.owner, spam.Request{Refs: []string{"2"}, Expiry: day}); err == nil {
 		t.Fatal("unmark took --for")
 	}
@@ -240,7 +229,7 @@ func TestExpireBoundary(t *testing.T) {
 	if err != nil || next.Changed != 1 || fx.count(t, `SELECT count(*) FROM users WHERE spam`) != 0 {
 		t.Fatalf("the next expire: %+v %v", next, err)
 	}
-	fx.rulesHold(t)
+	fx.invariants(t)
 }
 
 // waitLock waits until some backend of db's database waits for a lock.
