@@ -106,6 +106,12 @@ func TestRuleGuardsForEveryWriter(t *testing.T) {
 	if n, _ := res.RowsAffected(); n != 3 || d.count(t, `SELECT count(*) FROM notifications WHERE user_id = 2`) != 0 {
 		t.Errorf("notifications: %d stored (want 3, for user 4 only), %d for the spam user", n, d.count(t, `SELECT count(*) FROM notifications WHERE user_id = 2`))
 	}
+	// The writer changed recipient entries around inboxctl: recount the
+	// tallies, as campaign check does on the dirty note, so the invariants
+	// hold them to the rows.
+	if _, err := d.db.RepairTallies(ctx, d.org.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	d.invariants(t)
 	// Through inboxctl, the same refusals are exit 4 naming the rule.
 	r := inProcess(t, d.url, "owner@demo.test", "chat", "label", "set", "2", "vip")
