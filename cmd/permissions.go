@@ -9,11 +9,11 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
-// Uses is what each command that reaches the database needs (SPEC §6's
-// level table and agent role matrix), by command name. A command that is
-// not here and calls Factory.DB acts for no agent and writes: level admin.
-// db migrate and db status check no level (the database itself decides who
-// may migrate; status reads only the migrations).
+// Uses is what each command that reaches the database needs (README "Who may
+// do what": the level table and the agent roles), by command name. A command
+// that is not here and calls Factory.DB acts for no agent and writes: level
+// admin. db migrate and db status check no level (the database itself decides
+// who may migrate; status reads only the migrations).
 var Uses = map[string]rules.Use{
 	// Read: write nothing, act for no agent (an agent-level role runs them
 	// as its agent, within its agent's role).

@@ -1,9 +1,9 @@
-// Package bench is `inboxctl bench`: it starts a private PostgreSQL, seeds
-// N users (seed.Bench), and measures every operation of PERFORMANCE.md's
-// target table through the CLI itself — the real inboxctl binary run as a
-// subprocess, timed, with its peak resident set read from the kernel —
-// beside a hand-written SQL baseline run in the same process on an
-// identical copy of the data (CREATE DATABASE … TEMPLATE).
+// Package bench is `inboxctl bench`: it starts a private PostgreSQL, seeds N
+// users (seed.Bench), and measures every operation of the target table of
+// README "Performance" through the CLI itself — the real inboxctl binary run
+// as a subprocess, timed, with its peak resident set read from the kernel —
+// beside a hand-written SQL baseline run in the same process on an identical
+// copy of the data (CREATE DATABASE … TEMPLATE).
 package bench
 
 import (
@@ -40,7 +40,7 @@ type Options struct {
 	Runs int
 }
 
-// Report is one data set size's results (SPEC §5).
+// Report is one data set size's results.
 type Report struct {
 	Users   int      `json:"users"`
 	Results []Result `json:"results"`
@@ -58,7 +58,7 @@ type Result struct {
 	Ratio           *float64 `json:"ratio"`
 	RowsPerSecond   *float64 `json:"rows_per_second"`
 	PeakRSSMiB      *float64 `json:"peak_rss_mib"`
-	// Target is PERFORMANCE.md's target for the row; Met whether it held
+	// Target is the row's target (README "Performance"); Met whether it held
 	// (nil: not measured).
 	Target string `json:"target"`
 	Met    *bool  `json:"met"`

@@ -63,14 +63,14 @@ var positive = map[string]func(op string) []string{
 }
 
 // TestBenchSmall runs operations at 2,000 users and checks that each
-// produced its numbers in SPEC §5's JSON shape (no timing assertions).
+// produced its numbers in the -o json shape (no timing assertions).
 func TestBenchSmall(t *testing.T) {
 	bin := buildBinary(t)
 	for only, want := range positive {
 		t.Run(only, func(t *testing.T) {
 			if _, err := pglocal.FindPgbouncer(); only == "pooler" && err != nil && os.Getenv("CI") == "" {
-				// go test ./... needs only Go and PostgreSQL (SPEC §7);
-				// CI installs pgbouncer and so runs this.
+				// go test ./... needs only Go and PostgreSQL (README
+				// "Development"); CI installs pgbouncer and so runs this.
 				t.Skip(err)
 			}
 			var progress bytes.Buffer

@@ -36,8 +36,9 @@ const (
 	editOps    = 30
 )
 
-// exitRefused is SPEC §4's exit code of a refusal: an assign or label on
-// a spam user's chat is refused, which is the rules working, not an error.
+// exitRefused is the exit code of a refusal (README "Exit codes"): an assign
+// or label on a spam user's chat is refused, which is the rules working, not
+// an error.
 const exitRefused = 4
 
 type tally struct {

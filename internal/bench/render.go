@@ -8,7 +8,8 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-// Columns of the table, in SPEC §5's order, then the target and verdict.
+// Columns of the table, in the order of the -o json fields, then the target
+// and verdict.
 var columns = output.Cols("operation", "rows", "seconds", "baseline_seconds", "ratio", "rows_per_second", "peak_rss_mib", "target", "met", "detail")
 
 // Print writes the reports: for json one document (an array when several

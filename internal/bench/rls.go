@@ -20,10 +20,10 @@ const rlsTarget = "≤ 1.3× the schema owner's"
 // demo agent of its page viewer (migration 0010's policies apply to them).
 var rlsRoles = map[string]string{seed.Owner: "bench_rls_owner", seed.Ravi: "bench_rls_ravi"}
 
-// opRLS measures PERFORMANCE.md's row-level-security row: inbox list pages
-// (first and deep, every folder, an all-access and an assigned agent) and
-// a spam mark -f of the mark row's phones, each as an agent-level role
-// bound to the agent, beside the same as the schema owner acting as that
+// opRLS measures the row-level-security row of README "Performance": inbox
+// list pages (first and deep, every folder, an all-access and an assigned
+// agent) and a spam mark -f of the mark row's phones, each as an agent-level
+// role bound to the agent, beside the same as the schema owner acting as that
 // agent (--as), on the same data.
 func opRLS(ctx context.Context, r *run) ([]Result, error) {
 	urls := map[string]string{}

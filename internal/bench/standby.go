@@ -18,8 +18,8 @@ const (
 	standbyReader = "bench_ci"
 )
 
-// opStandbyCheck measures PERFORMANCE.md's standby row: campaign check
-// --all as a read-level role on a hot standby of the bench server (made
+// opStandbyCheck measures the standby row of README "Performance": campaign
+// check --all as a read-level role on a hot standby of the bench server (made
 // now with pg_basebackup -R, once the primary's WAL is replayed) beside the
 // same check on the primary as the schema owner.
 func opStandbyCheck(ctx context.Context, r *run) ([]Result, error) {

@@ -41,7 +41,7 @@ type Offender struct {
 	MarkedAt *time.Time `json:"marked_at"` // nil for a user flagged around inboxctl
 }
 
-// CheckResult is campaign check's verdict (SPEC §5).
+// CheckResult is campaign check's verdict.
 type CheckResult struct {
 	OK        bool       `json:"ok"`
 	Checked   int64      `json:"checked"`

@@ -28,8 +28,9 @@ type Factory struct {
 	Flags *pflag.FlagSet
 
 	// Command is the running command's name ("spam mark") and Use what it
-	// needs (SPEC §6); the root sets both before the command runs. A nil
-	// Use is a command that acts for no agent and writes: level admin.
+	// needs (README "Who may do what"); the root sets both before the command
+	// runs. A nil Use is a command that acts for no agent and writes: level
+	// admin.
 	Command string
 	Use     *rules.Use
 
@@ -124,7 +125,8 @@ func nothingConfigured(ctx context.Context, cfg *config.Config) error {
 }
 
 // DB connects, refuses a database with pending migrations, and refuses a
-// database role whose level does not run the command (SPEC §6).
+// database role whose level does not run the command (README "Who may do
+// what").
 func (f *Factory) DB(ctx context.Context) (*store.DB, error) {
 	db, err := f.RawDB(ctx)
 	if err != nil {
@@ -251,11 +253,11 @@ func (f *Factory) Actor(ctx context.Context) (*store.DB, directory.Actor, error)
 	return db, ac, nil
 }
 
-// Acting resolves who the command acts for (SPEC §6): an agent-level role
-// acts as its bound agent, in its org, and --as may only name that agent;
-// an admin-level role acts as the agent --as names, or for no agent; a
-// read-level role acts for no agent. The acting agent's role must allow the
-// command. Agent.ID is 0 when no agent acts.
+// Acting resolves who the command acts for (README "Who may do what"): an
+// agent-level role acts as its bound agent, in its org, and --as may only
+// name that agent; an admin-level role acts as the agent --as names, or for
+// no agent; a read-level role acts for no agent. The acting agent's role must
+// allow the command. Agent.ID is 0 when no agent acts.
 func (f *Factory) Acting(ctx context.Context) (*store.DB, directory.Actor, error) {
 	db, err := f.DB(ctx)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// Card is the user card of SPEC §5.
+// Card is the user card (user show).
 type Card struct {
 	ID           int64             `json:"id"`
 	Phone        string            `json:"phone"`
@@ -39,8 +39,9 @@ type Card struct {
 type Event struct {
 	Event string  `json:"event"`
 	Actor *string `json:"actor"`
-	// DBRole is the database role (session_user) that wrote the event:
-	// with Actor, who acted and whose credentials did it (SPEC §6).
+	// DBRole is the database role (session_user) that wrote the event: with
+	// Actor, who acted and whose credentials did it (README "Who may do
+	// what").
 	DBRole  *string   `json:"db_role"`
 	At      time.Time `json:"at"`
 	Reason  *string   `json:"reason"`

@@ -143,7 +143,8 @@ func AddAgent(ctx context.Context, db *store.DB, orgID int64, email, access, rol
 }
 
 // BindAgent binds the org's agent with this email to the PostgreSQL role
-// dbRole (SPEC §6): that role then acts as the agent, and only as them.
+// dbRole (README "Who may do what"): that role then acts as the agent, and
+// only as them.
 func BindAgent(ctx context.Context, db *store.DB, orgID int64, email, dbRole string) (Agent, error) {
 	if dbRole == "" {
 		return Agent{}, errs.Usagef("Name the PostgreSQL role with --db-role ROLE.")

@@ -17,7 +17,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// ImportResult counts what an import did (SPEC §5).
+// ImportResult counts what an import did.
 type ImportResult struct {
 	Created   int64 `json:"created"`
 	Updated   int64 `json:"updated"`

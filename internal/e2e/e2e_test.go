@@ -99,7 +99,8 @@ func TestScripts(t *testing.T) {
 }
 
 // cmdExits is `exits N prog args...`: run prog like exec and require exit
-// code N (SPEC §4), keeping stdout and stderr for the next assertions.
+// code N (README "Exit codes"), keeping stdout and stderr for the next
+// assertions.
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: exits CODE program [args...]")

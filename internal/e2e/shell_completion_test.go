@@ -17,9 +17,9 @@ const bashCompletion = "/usr/share/bash-completion/bash_completion"
 // Tab completion in real shells, with the scripts of completions/, against
 // a seeded database: what an admin at a bash or fish prompt gets.
 func TestTabCompletionInBashAndFish(t *testing.T) {
-	// go test ./... needs only Go and PostgreSQL (SPEC §7): without the
-	// shells this test says so and stops, except in CI, which installs them
-	// (.ci/run) and so must run it.
+	// go test ./... needs only Go and PostgreSQL (README "Development"):
+	// without the shells this test says so and stops, except in CI, which
+	// installs them (.ci/run) and so must run it.
 	_, noBash := os.Stat(bashCompletion)
 	_, noFish := exec.LookPath("fish")
 	if noBash != nil || noFish != nil {

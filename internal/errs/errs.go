@@ -1,5 +1,5 @@
 // Package errs holds inboxctl's typed errors and maps them, in one place, to
-// the exit codes of SPEC §4.
+// the exit codes of README "Exit codes".
 package errs
 
 import (

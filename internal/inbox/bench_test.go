@@ -18,9 +18,9 @@ import (
 
 // BenchmarkFolderPage measures a folder's first page and a page ten pages
 // deep, in-process, for an all-access and an assigned-access agent, on the
-// bench data set of INBOXCTL_BENCH_USERS users (PERFORMANCE.md: 1,000,000;
-// target ≤ 2 ms a page). Without the variable it does not run: seeding a
-// million users takes a while.
+// bench data set of INBOXCTL_BENCH_USERS users (README "Performance":
+// 1,000,000; target ≤ 2 ms a page). Without the variable it does not run:
+// seeding a million users takes a while.
 //
 //	INBOXCTL_BENCH_USERS=1000000 go test ./internal/inbox -run '^$' -bench FolderPage -benchtime 2000x
 func BenchmarkFolderPage(b *testing.B) {

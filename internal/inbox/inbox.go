@@ -41,7 +41,7 @@ type ListOptions struct {
 	Label string
 }
 
-// Item is one chat of a folder page (SPEC §5).
+// Item is one chat of a folder page.
 type Item struct {
 	ChatID        int64      `json:"chat_id"`
 	UserID        int64      `json:"user_id"`
@@ -66,7 +66,7 @@ type Page struct {
 	NextCursor string `json:"-"`
 }
 
-// pageJSON is the SPEC §5 shape: next_cursor is null on the last page.
+// pageJSON is the -o json shape: next_cursor is null on the last page.
 type pageJSON struct {
 	Items      []Item  `json:"items"`
 	NextCursor *string `json:"next_cursor"`

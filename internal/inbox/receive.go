@@ -120,7 +120,7 @@ func agentsToNotify(ctx context.Context, tx *sql.Tx, orgID int64, c rules.Chat) 
 	return ids, rows.Err()
 }
 
-// Notification is one desktop notification (SPEC §5).
+// Notification is one desktop notification.
 type Notification struct {
 	ID     int64     `json:"id"`
 	Agent  string    `json:"agent"`

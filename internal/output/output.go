@@ -494,7 +494,7 @@ var timeType = reflect.TypeFor[time.Time]()
 
 // wholeSecondsUTC is a copy of v whose every time.Time (in structs,
 // pointers, slices, maps) is in UTC and truncated to whole seconds, which
-// encoding/json prints as "2026-12-01T21:51:13Z" (SPEC §5) — the same text
+// encoding/json prints as "2026-12-01T21:51:13Z" — the same text
 // as Time. Types with their own MarshalJSON get the copy too, so a page
 // that reshapes itself still prints its times so.
 func wholeSecondsUTC(v reflect.Value) reflect.Value {
@@ -580,7 +580,7 @@ func newTable(color bool) table.Writer {
 }
 
 // Time formats a time for every output format, tables included: RFC 3339
-// in UTC with whole seconds, "2026-12-01T21:51:13Z" (SPEC §5).
+// in UTC with whole seconds, "2026-12-01T21:51:13Z".
 func Time(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Text renders a value for csv/tsv.

@@ -84,8 +84,9 @@ func expect(t *testing.T, u string, code int, want string, args ...string) resul
 	return r
 }
 
-// TestLevels: what each level may run (SPEC §6's level table), through the
-// binary, as real login roles; db grant is idempotent and checks its input.
+// TestLevels: what each level may run (README "Who may do what": the level
+// table), through the binary, as real login roles; db grant is idempotent and
+// checks its input.
 func TestLevels(t *testing.T) {
 	t.Parallel()
 	r := newRoles(t, 40)
@@ -143,9 +144,9 @@ func TestLevels(t *testing.T) {
 	expect(t, owner, 3, "No agent zed@demo.test", "agent", "bind", "zed@demo.test", "--db-role", r.unbound, "--org", "demo")
 }
 
-// TestAgentRoles: SPEC §6's agent role matrix, as an admin-level role
-// impersonating each demo agent (owner, asha the admin, ravi the
-// teammate), and as an agent-level role bound to each in turn.
+// TestAgentRoles: the agent roles of README "Who may do what", as an
+// admin-level role impersonating each demo agent (owner, asha the admin, ravi
+// the teammate), and as an agent-level role bound to each in turn.
 func TestAgentRoles(t *testing.T) {
 	t.Parallel()
 	r := newRoles(t, 12)

@@ -22,10 +22,10 @@ import (
 )
 
 // The tests of this file run the binary through a real pgbouncer in
-// pool_mode=transaction with a pool of testdb.PoolSize server sessions,
-// with more clients than that at once (SPEC §8): a client's consecutive
-// transactions, and a statement's round trips outside one, may each land
-// on another client's server session.
+// pool_mode=transaction with a pool of testdb.PoolSize server sessions, with
+// more clients than that at once (README "Deployments"): a client's
+// consecutive transactions, and a statement's round trips outside one, may
+// each land on another client's server session.
 
 // pooled is the demo database's URL through the test pooler.
 func (d demo) pooled(t *testing.T) string { return testdb.ThroughPooler(testdb.Pooler(t), d.url) }

@@ -59,9 +59,9 @@ func newReplicatedDemo(t *testing.T) replicatedDemo {
 	return d
 }
 
-// readOnlyRole creates a login role and gives it the read level (SPEC §6)
-// as README § Deployments says: membership of inboxctl_read, whose grants
-// are USAGE on the schema and SELECT on its tables.
+// readOnlyRole creates a login role and gives it the read level (README "Who
+// may do what") as README § Deployments says: membership of inboxctl_read,
+// whose grants are USAGE on the schema and SELECT on its tables.
 func readOnlyRole(t *testing.T, db *store.DB, primary string) string {
 	t.Helper()
 	var name string
@@ -85,8 +85,8 @@ func readOnlyRole(t *testing.T, db *store.DB, primary string) string {
 	return name
 }
 
-// readCommands are the read-level commands (SPEC §6), each as a CI job or
-// an admin would run them.
+// readCommands are the read-level commands (README "Who may do what"), each
+// as a CI job or an admin would run them.
 func (d replicatedDemo) readCommands() [][]string {
 	return [][]string{
 		{"db", "status"},

@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Level is what a database role may do with inboxctl (SPEC §6), given by
-// `db grant ROLE --level`; the role that owns the schema is always admin.
+// Level is what a database role may do with inboxctl (README "Who may do
+// what"), given by `db grant ROLE --level`; the role that owns the schema is
+// always admin.
 type Level string
 
 const (
@@ -65,8 +66,8 @@ const (
 	ActsForAnAgent
 )
 
-// Use is what a command needs (SPEC §6): the level table and the agent
-// role matrix, stated once for every command.
+// Use is what a command needs (README "Who may do what"): the level table and
+// the agent role matrix, stated once for every command.
 type Use struct {
 	// Read: the command writes nothing and needs no agent, so level read
 	// may run it (acting for no agent).
@@ -83,9 +84,9 @@ type Who struct {
 	Level  Level
 }
 
-// AllowLevel is the level table of SPEC §6 for a command named cmd: read
-// runs the read commands, agent everything that can act for its agent,
-// admin everything.
+// AllowLevel is the level table of README "Who may do what" for a command
+// named cmd: read runs the read commands, agent everything that can act for
+// its agent, admin everything.
 func AllowLevel(w Who, cmd string, u Use) error {
 	switch w.Level {
 	case LevelAdmin:
@@ -104,8 +105,8 @@ func AllowLevel(w Who, cmd string, u Use) error {
 	return Refuse(fmt.Sprintf("Role %s has no inboxctl level: the schema owner grants one with 'inboxctl db grant %s --level read|agent|admin'.", w.DBRole, w.DBRole))
 }
 
-// AllowRole is the agent role matrix of SPEC §6: the acting agent's role
-// must be at least the command's.
+// AllowRole is the agent role rule of README "Who may do what": the acting
+// agent's role must be at least the command's.
 func AllowRole(email string, role Role, cmd string, u Use) error {
 	if u.Role == "" || role.rank() >= u.Role.rank() {
 		return nil

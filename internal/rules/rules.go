@@ -184,7 +184,7 @@ const (
 // MarkOutcome is rules 8 and 10 for a mark: an agent may mark a user whose
 // chat they can see; a spam user is unchanged. A chat outside the view is
 // refused whether it is spam or not, so the outcome reveals nothing about
-// it (SPEC §6).
+// it (README "Who may do what").
 func MarkOutcome(a Agent, c Chat) Outcome {
 	if !CanSee(a, c) {
 		return Refused

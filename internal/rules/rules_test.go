@@ -76,8 +76,9 @@ func TestMarkAndUnmarkOutcomes(t *testing.T) {
 	}{
 		{"own", assignedAgent, Marked, Unchanged},
 		{"unassigned", assignedAgent, Marked, Unchanged},
-		// A chat outside the view is refused, spam or not: the outcome
-		// tells nothing about a chat the agent cannot see (SPEC §6).
+		// A chat outside the view is refused, spam or not: the outcome tells
+		// nothing about a chat the agent cannot see (README "Who may do
+		// what").
 		{"others", assignedAgent, Refused, Refused},
 		{"others", allAgent, Marked, Unchanged},
 		{"spam own", assignedAgent, Unchanged, Unmarked},
@@ -113,8 +114,9 @@ func TestMarkUntilOutcome(t *testing.T) {
 		{"spam others", assignedAgent, false, Refused},
 		{"spam others", allAgent, false, Updated},
 		{"spam others", allAgent, true, Unchanged},
-		// Outside the view: refused, whether the expiry is the same or
-		// not, so the outcome says nothing about the mark (SPEC §6).
+		// Outside the view: refused, whether the expiry is the same or not,
+		// so the outcome says nothing about the mark (README "Who may do
+		// what").
 		{"spam others", assignedAgent, true, Refused},
 	}
 	for _, c := range cases {

@@ -11,7 +11,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// Batch is one mark, unmark or expire as `spam batches` shows it (SPEC §5).
+// Batch is one mark, unmark or expire as `spam batches` shows it.
 type Batch struct {
 	ID     int64     `json:"batch_id"`
 	Kind   string    `json:"kind"`

@@ -26,9 +26,10 @@ import (
 // are read once.
 func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act action, until *time.Time) error {
 	a := store.NewArgs(org)
-	// Visibility comes first for an agent's mark or unmark: a ref outside
-	// the view is refused, spam or not, so the outcome says nothing about
-	// it (SPEC §6). A visible spam chat is in the agent's spam folder.
+	// Visibility comes first for an agent's mark or unmark: a ref outside the
+	// view is refused, spam or not, so the outcome says nothing about it
+	// (README "Who may do what"). A visible spam chat is in the agent's spam
+	// folder.
 	visible := "true"
 	var allowed, unchangedWhen string
 	switch act.name {
@@ -111,7 +112,7 @@ type failure struct {
 
 // problemKind is a status of refs that stops a mark or unmark unless its
 // --skip flag is given; problemKinds are in the order of their exit codes
-// (SPEC §4: 2, 3, 4).
+// (README "Exit codes": 2, 3, 4).
 type problemKind struct {
 	status  string
 	what    string // in the error's sentence

@@ -12,7 +12,7 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// Entry is one spam user as `spam list` shows it (SPEC §5).
+// Entry is one spam user as `spam list` shows it.
 type Entry struct {
 	UserID   int64      `json:"user_id"`
 	Phone    string     `json:"phone"`

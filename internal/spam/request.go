@@ -47,7 +47,7 @@ func (r Request) phase(name string) {
 	}
 }
 
-// Summary counts what a mark or unmark did (SPEC §5).
+// Summary counts what a mark or unmark did.
 type Summary struct {
 	BatchID   *int64 `json:"batch_id"`
 	DryRun    bool   `json:"dry_run"`

@@ -12,8 +12,8 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
-// GroupRole is the PostgreSQL group role of a level (SPEC §6): a login role
-// has a level by being a member of it.
+// GroupRole is the PostgreSQL group role of a level (README "Who may do
+// what"): a login role has a level by being a member of it.
 func GroupRole(l rules.Level) string { return "inboxctl_" + string(l) }
 
 // tableGrants are the least privileges each level needs on each of

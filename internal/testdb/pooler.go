@@ -35,9 +35,9 @@ func Pooler(t testing.TB) *pglocal.Pooler {
 }
 
 // poolerFailed ends the test when the pooler did not start. go test ./...
-// needs only Go and PostgreSQL (SPEC §7): without pgbouncer installed, the
-// test says so and stops, except in CI, which installs it (.ci/run) and so
-// must run it.
+// needs only Go and PostgreSQL (README "Development"): without pgbouncer
+// installed, the test says so and stops, except in CI, which installs it
+// (.ci/run) and so must run it.
 func poolerFailed(t testing.TB, err error) {
 	t.Helper()
 	switch {
