@@ -1,5 +1,8 @@
 // Package cmd is inboxctl's command tree: thin cobra commands that parse
 // flags, call internal/, and render.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package cmd
 
 import (

@@ -7,6 +7,9 @@
 // mark and unmark take it shared. So a mark never interleaves with a
 // schedule or a run: a list materialised while a mark commits can never
 // hold a pending entry for the user just marked.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package campaign
 
 import (

@@ -4,6 +4,9 @@
 // rows; callers bound the time and stay silent on errors. A candidate is
 // safetext.Visible: a name written around inboxctl with ESC, OSC 52 or a
 // line break in it is offered escaped, never raw to the shell.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package completion
 
 import (

@@ -1,6 +1,9 @@
 // Package directory holds the org, agent and user use cases: creating and
 // listing orgs and agents, resolving who acts, importing users and showing
 // the user card.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package directory
 
 import (

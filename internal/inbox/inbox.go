@@ -6,6 +6,9 @@
 // A folder page is one ordered index scan per branch of the folder's filter
 // (store.FolderBranches), UNION ALL-ed, ordered by (activity_at DESC,
 // user_id DESC) and cut at the limit: pages cost the same at any depth.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package inbox
 
 import (

@@ -1,6 +1,9 @@
 // Package input parses and validates what users type or feed in: refs,
 // refs files, free text and --where filters. Every parser here has a fuzz
 // target.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package input
 
 import (

@@ -19,6 +19,9 @@
 //
 // The files: request.go holds the request and its results, spam.go the
 // transaction that runs them in order.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package spam
 
 import (
@@ -48,7 +51,8 @@ var (
 	expireAction = action{name: "expire", changed: rules.Unmarked, verb: "unmarked"}
 )
 
-// Mark marks the requested users as spam (rules 1, 3–8, 10, 11).
+// Mark marks the requested users as spam (rules 1, 3–8, 10 and 11; see
+// package rules).
 func Mark(ctx context.Context, db *store.DB, actor directory.Actor, req Request) (Summary, error) {
 	if req.Batch != 0 {
 		return Summary{}, errs.Usagef("--batch selects users to unmark; to mark, give refs.")

@@ -2,6 +2,9 @@
 // migrations, transactions with bounded retries, COPY, and the translation
 // of driver errors into sentences. It is the only package that imports
 // lib/pq.
+//
+// Comments cite the spam rules by number: rule N is rule N of the package
+// doc of internal/rules.
 package store
 
 import (
