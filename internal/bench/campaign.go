@@ -141,14 +141,15 @@ func opCheck(ctx context.Context, r *run) ([]Result, error) {
 		return nil, fmt.Errorf("campaign check printed no result: %q", p.stdout)
 	}
 	var pending int64
-	if err := r.bench.QueryRowContext(ctx, `SELECT count(*) FROM campaign_recipients WHERE org_id = $1 AND status = 'pending'`, r.orgID).Scan(&pending); err != nil {
+	if err := r.bench.QueryRowContext(ctx, store.Consts(`SELECT count(*) FROM campaign_recipients WHERE org_id = $1 AND status = {pending}`), r.orgID).Scan(&pending); err != nil {
 		return nil, err
 	}
 	var offender bool
+	check := store.Consts(`SELECT EXISTS (SELECT 1 FROM users u JOIN campaign_recipients cr
+			ON cr.org_id = u.org_id AND cr.user_id = u.id AND cr.status = {pending}
+			WHERE u.org_id = $1 AND u.spam)`)
 	base, err := median(r.times(checkRuns), func() error {
-		return r.base.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN campaign_recipients cr
-			ON cr.org_id = u.org_id AND cr.user_id = u.id AND cr.status = 'pending'
-			WHERE u.org_id = $1 AND u.spam)`, r.orgID).Scan(&offender)
+		return r.base.QueryRowContext(ctx, check, r.orgID).Scan(&offender)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("baseline check: %w", err)

@@ -218,13 +218,13 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 			store.NewStmt(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
 				traits = u.traits || '{"Marked as Spam": "Yes"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
 				org, agent, batch),
-			store.NewStmt(`UPDATE chats c SET folder = 'spam', spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, org, agent),
+			store.NewStmt(store.Consts(`UPDATE chats c SET folder = {folder_spam}, spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`), org, agent),
 			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
 				SELECT $1, id, 'marked_spam', $2, 'bench', $3 FROM hit`,
 				org, agent, batch),
-			store.NewStmt(`WITH x AS (UPDATE campaign_recipients cr SET status = 'excluded', reason = 'spam', updated_at = now()
-				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'pending' RETURNING cr.campaign_id)
-				`+store.PendingDeltaSQL(-1, "x"),
+			store.NewStmt(store.Consts(`WITH x AS (UPDATE campaign_recipients cr SET status = {excluded}, reason = {reason_spam}, updated_at = now()
+				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = {pending} RETURNING cr.campaign_id)
+				`)+store.PendingDeltaSQL(-1, "x"),
 				org))
 	})
 	return changed, batch, err
@@ -249,15 +249,15 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 			store.NewStmt(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				traits = u.traits || '{"Marked as Spam": "No"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
 				org),
-			store.NewStmt(`UPDATE chats c SET folder = 'inbox', spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`, org),
+			store.NewStmt(store.Consts(`UPDATE chats c SET folder = {folder_inbox}, spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`), org),
 			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
 				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`,
 				org, agent, batch),
 			store.NewStmt(store.OffendersClearedSQL(`(SELECT id AS user_id FROM hit)`), org),
-			store.NewStmt(`WITH x AS (UPDATE campaign_recipients cr SET status = 'pending', reason = NULL, updated_at = now()
-				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = 'excluded' AND cr.reason = 'spam'
+			store.NewStmt(store.Consts(`WITH x AS (UPDATE campaign_recipients cr SET status = {pending}, reason = NULL, updated_at = now()
+				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = {excluded} AND cr.reason = {reason_spam}
 				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL RETURNING cr.campaign_id)
-				`+store.PendingDeltaSQL(+1, "x"),
+				`)+store.PendingDeltaSQL(+1, "x"),
 				org))
 	})
 	return changed, err

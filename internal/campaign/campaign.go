@@ -120,13 +120,13 @@ func validName(name string) error {
 func selectCampaign(withCounts bool) string {
 	counts := `0::bigint, 0::bigint, 0::bigint FROM campaigns c`
 	if withCounts {
-		counts = `coalesce(n.pending, 0), coalesce(n.sent, 0), coalesce(n.excluded, 0)
+		counts = store.Consts(`coalesce(n.pending, 0), coalesce(n.sent, 0), coalesce(n.excluded, 0)
 		FROM campaigns c
 		LEFT JOIN LATERAL (
-			SELECT count(*) FILTER (WHERE r.status = 'pending') AS pending,
-			       count(*) FILTER (WHERE r.status = 'sent') AS sent,
-			       count(*) FILTER (WHERE r.status = 'excluded') AS excluded
-			FROM campaign_recipients r WHERE r.org_id = c.org_id AND r.campaign_id = c.id) n ON true`
+			SELECT count(*) FILTER (WHERE r.status = {pending}) AS pending,
+			       count(*) FILTER (WHERE r.status = {sent}) AS sent,
+			       count(*) FILTER (WHERE r.status = {excluded}) AS excluded
+			FROM campaign_recipients r WHERE r.org_id = c.org_id AND r.campaign_id = c.id) n ON true`)
 	}
 	return `SELECT c.id, c.name, c.kind, c.segment, c.created_at, c.scheduled_at, c.last_run_at, c.runs, ` + counts + `
 	WHERE c.org_id = $1`

@@ -13,10 +13,10 @@ import (
 var invariants = []struct{ rule, sql string }{
 	{"a chat is in the spam folder exactly when its user is spam (rules 1, 2)", `
 		SELECT count(*) FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
-		WHERE u.org_id = $1 AND (c.folder = 'spam') <> u.spam`},
+		WHERE u.org_id = $1 AND (c.folder = {folder_spam}) <> u.spam`},
 	{"the trait says the flag (rule 4)", `
 		SELECT count(*) FROM users
-		WHERE org_id = $1 AND coalesce(traits->>'Marked as Spam', 'No') <> CASE WHEN spam THEN 'Yes' ELSE 'No' END`},
+		WHERE org_id = $1 AND coalesce(traits->>{spam_trait}, {trait_no}) <> CASE WHEN spam THEN {trait_yes} ELSE {trait_no} END`},
 	{"a chat's marker is its user's (rules 2, 7)", `
 		SELECT count(*) FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 		WHERE u.org_id = $1 AND c.spam_marked_by IS DISTINCT FROM u.spam_marked_by`},
@@ -33,11 +33,11 @@ var invariants = []struct{ rule, sql string }{
 			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},
 	{"no pending campaign entry for a spam user (rule 5)", `
 		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
-		WHERE cr.org_id = $1 AND cr.status = 'pending' AND u.spam`},
+		WHERE cr.org_id = $1 AND cr.status = {pending} AND u.spam`},
 	{"no entry excluded for spam of a non-spam user in a campaign that has not run (rule 9)", `
 		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
 		JOIN campaigns cp ON cp.org_id = cr.org_id AND cp.id = cr.campaign_id
-		WHERE cr.org_id = $1 AND cr.status = 'excluded' AND cr.reason = 'spam' AND NOT u.spam
+		WHERE cr.org_id = $1 AND cr.status = {excluded} AND cr.reason = {reason_spam} AND NOT u.spam
 			AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`},
 	{"no assign or label event between a mark and the next unmark (rule 3)", `
 		SELECT count(*) FROM chat_events e
@@ -60,7 +60,7 @@ var invariants = []struct{ rule, sql string }{
 		FULL JOIN (
 			SELECT r.campaign_id, count(*) AS pending, count(*) FILTER (WHERE u.spam) AS offenders
 			FROM campaign_recipients r JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
-			WHERE r.org_id = $1 AND r.status = 'pending' GROUP BY r.campaign_id) c USING (campaign_id)
+			WHERE r.org_id = $1 AND r.status = {pending} GROUP BY r.campaign_id) c USING (campaign_id)
 		WHERE t.pending IS DISTINCT FROM c.pending OR t.offenders IS DISTINCT FROM c.offenders`},
 	{"the spam user tally equals the spam users", `
 		SELECT abs((SELECT coalesce(sum(users), 0) FROM spam_user_tallies WHERE org_id = $1)
@@ -112,7 +112,7 @@ func RuleViolations(ctx context.Context, q Querier, orgID int64) (Violations, er
 		var total int64
 		for _, org := range orgs {
 			var n int64
-			if err := q.QueryRowContext(ctx, inv.sql, org).Scan(&n); err != nil {
+			if err := q.QueryRowContext(ctx, Consts(inv.sql), org).Scan(&n); err != nil {
 				return nil, fmt.Errorf("checking %q: %w", inv.rule, err)
 			}
 			total += n

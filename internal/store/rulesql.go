@@ -62,9 +62,9 @@ func VisibilityWhere(v rules.Visibility, c string, a *Args) string {
 		return "true"
 	}
 	agent := a.Add(v.AgentID)
-	return fmt.Sprintf(`COALESCE(CASE WHEN %[1]s.folder = 'spam'
+	return fmt.Sprintf(`COALESCE(CASE WHEN %[1]s.folder = %[3]s
 		THEN %[1]s.assignee_id = %[2]s OR %[1]s.spam_marked_by = %[2]s
-		ELSE %[1]s.assignee_id = %[2]s OR %[1]s.assignee_id IS NULL END, false)`, c, agent)
+		ELSE %[1]s.assignee_id = %[2]s OR %[1]s.assignee_id IS NULL END, false)`, c, agent, literal(string(rules.StoredSpam)))
 }
 
 // SegmentWhere turns a rules.Segment into a condition over the users alias

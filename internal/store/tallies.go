@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
 // The campaign tallies (migration 0003) keep, per campaign, the number of
@@ -62,12 +60,12 @@ func PendingDeltaSQL(sign int, from string) string {
 // makes an offender, and the tallies show it (offenders, or a dirty note);
 // without either, the probe of every user's entries is skipped.
 func OffendersClearedSQL(from string) string {
-	return fmt.Sprintf(`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
-		SELECT $1, cr.campaign_id, 0, -count(*) FROM %s r
-		JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = '%s'
+	return Consts(`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+		SELECT $1, cr.campaign_id, 0, -count(*) FROM ` + from + ` r
+		JOIN campaign_recipients cr ON cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = {pending}
 		WHERE EXISTS (SELECT 1 FROM campaign_tally_dirty WHERE org_id = $1)
 		   OR (SELECT coalesce(sum(offenders), 0) FROM campaign_tallies WHERE org_id = $1) <> 0
-		GROUP BY cr.campaign_id`, from, rules.Pending)
+		GROUP BY cr.campaign_id`)
 }
 
 func signedCount(sign int) string {
@@ -106,8 +104,8 @@ func Tallies(ctx context.Context, q Querier, orgID int64, campaigns []int64) (ma
 
 // CountPending counts the given campaigns' pending entries from the rows.
 func CountPending(ctx context.Context, q Querier, orgID int64, campaigns []int64) (map[int64]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT campaign_id, count(*) FROM campaign_recipients
-		WHERE org_id = $1 AND campaign_id = ANY($2) AND status = 'pending' GROUP BY campaign_id`, orgID, Int64Array(campaigns))
+	rows, err := q.QueryContext(ctx, Consts(`SELECT campaign_id, count(*) FROM campaign_recipients
+		WHERE org_id = $1 AND campaign_id = ANY($2) AND status = {pending} GROUP BY campaign_id`), orgID, Int64Array(campaigns))
 	if err != nil {
 		return nil, err
 	}
@@ -203,11 +201,11 @@ func RecountTallies(ctx context.Context, tx *sql.Tx, orgID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_tallies WHERE org_id = $1`, orgID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
+	if _, err := tx.ExecContext(ctx, Consts(`INSERT INTO campaign_tallies (org_id, campaign_id, pending, offenders)
 		SELECT r.org_id, r.campaign_id, count(*), count(*) FILTER (WHERE u.spam)
 		FROM campaign_recipients r LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.user_id
-		WHERE r.org_id = $1 AND r.status = 'pending'
-		GROUP BY r.org_id, r.campaign_id`, orgID); err != nil {
+		WHERE r.org_id = $1 AND r.status = {pending}
+		GROUP BY r.org_id, r.campaign_id`), orgID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM spam_user_tallies WHERE org_id = $1`, orgID); err != nil {

@@ -25,3 +25,15 @@ func TestTallyFoldLockKeyInMigrations(t *testing.T) {
 		}
 	}
 }
+
+// TestConstsWritesThePolicysStrings: the placeholders of store.Consts
+// become the strings of package rules, as SQL literals.
+func TestConstsWritesThePolicysStrings(t *testing.T) {
+	got := store.Consts(`status = {pending} OR status = {sent} OR status = {excluded} AND reason = {reason_spam}
+		folder IN ({folder_inbox}, {folder_spam}) traits->>{spam_trait} IN ({trait_yes}, {trait_no}) '{"city": "Pune"}'`)
+	want := `status = 'pending' OR status = 'sent' OR status = 'excluded' AND reason = 'spam'
+		folder IN ('inbox', 'spam') traits->>'Marked as Spam' IN ('Yes', 'No') '{"city": "Pune"}'`
+	if got != want {
+		t.Errorf("Consts:\n%s\nwant\n%s", got, want)
+	}
+}
