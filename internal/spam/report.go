@@ -39,9 +39,9 @@ func (o *outcome) read(ctx context.Context, tx *sql.Tx, req Request, act action,
 	return nil
 }
 
-// emit hands the spooled report to the request's callbacks.
-// emit hands on what read spooled; every ref's status carries the batch
-// (nil for a dry run), so a script reading the stream can undo it.
+// emit hands what read spooled to the request's callbacks; every ref's
+// status carries the batch (nil for a dry run), so a script reading the
+// stream can undo it.
 func (o *outcome) emit(req Request, batch *int64) error {
 	if req.OnSkipped != nil {
 		if err := o.skipped.each(req.OnSkipped); err != nil {
