@@ -40,7 +40,7 @@ func TestRefusalAfterWaitingForAMarkNamesTheMarker(t *testing.T) {
 	}()
 	// Commit only once the assign waits for the chat's lock.
 	deadline := time.Now().Add(10 * time.Second)
-	for fx.count(t, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF c%'`) == 0 {
+	for fx.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF c%'`) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the assign never waited for the chat's lock")
 		}

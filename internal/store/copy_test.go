@@ -33,7 +33,7 @@ func TestCopyCancelledMidStreamEnds(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'`).Scan(&n); err != nil || n != 0 {
+	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d sessions left idle in a transaction (%v)", n, err)
 	}
 }

@@ -1,11 +1,14 @@
 // Package testdb gives tests a real PostgreSQL: a private server started
 // once per test binary (or INBOXCTL_TEST_DATABASE_URL), one template
-// database migrated once, and a fresh clone of it per test. A failed
+// database named by a hash of the migrations and migrated once per server,
+// and a fresh clone of it per test. A failed
 // test's database is kept and its name logged.
 package testdb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -93,22 +96,64 @@ func setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	template = fmt.Sprintf("inboxctl_tmpl_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+template); err != nil {
-		return err
+	template = templateName()
+	return ensureTemplate(ctx)
+}
+
+// templateName names the template by a hash of the migrations, as pgtestdb
+// does: every test binary and every run on the same server shares one
+// template while the migrations stay the same, and a changed migration gets
+// a template of its own.
+func templateName() string {
+	h := sha256.New()
+	for _, m := range store.Migrations() {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.SQL)
 	}
-	tdb, err := store.Open(ctx, WithDB(baseURL, template))
+	return "inboxctl_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// ensureTemplate builds the template unless the server has it, under a
+// session advisory lock so that test binaries started together build it
+// once. It is built under another name and renamed when migrated, so a
+// database named template is always complete (a builder killed half-way
+// leaves only the other name, dropped by the next builder).
+func ensureTemplate(ctx context.Context) error {
+	conn, err := admin.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer tdb.Close()
-	if _, err := tdb.Migrate(ctx); err != nil {
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1))`, template); err != nil {
 		return err
 	}
-	return nil
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, template)
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, template).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	building := template + "_building"
+	for _, q := range []string{"DROP DATABASE IF EXISTS " + building + " WITH (FORCE)", "CREATE DATABASE " + building} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	tdb, err := store.Open(ctx, WithDB(baseURL, building))
+	if err != nil {
+		return err
+	}
+	_, err = tdb.Migrate(ctx)
+	tdb.Close()
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "ALTER DATABASE "+building+" RENAME TO "+template)
+	return err
 }
 
-// teardown drops the template and stops the private server, once: after
+// teardown stops the private server, once: after
 // m.Run or on a signal, whichever comes first (the other waits for it).
 func teardown(ctx context.Context, failed bool) {
 	teardownOnce.Do(func() { dropAndStop(ctx, failed) })
@@ -118,7 +163,8 @@ func dropAndStop(ctx context.Context, failed bool) {
 	stopPooler()
 	stopPair()
 	if admin != nil {
-		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)")
+		// The template stays: the next test binary or run on this server
+		// reuses it (a private server goes with its directory).
 		admin.Close()
 	}
 	if server != nil {
