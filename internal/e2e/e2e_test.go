@@ -16,12 +16,14 @@ import (
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/inboxctl/inboxctl/cmd"
 	"github.com/inboxctl/inboxctl/internal/golden"
 	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
 
-// binDir holds the inboxctl binary built for this run.
+// binDir holds the inboxctl binary built for this run, for the tests that
+// drive it on a terminal or signal it.
 var binDir string
 
 // repoRoot is the module root.
@@ -30,21 +32,30 @@ var repoRoot = func() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }()
 
+// TestMain makes this test binary inboxctl itself when the scripts run it
+// (testscript.Main puts a copy named inboxctl first in $PATH, whose main is
+// cmd.Execute), and builds the real binary once for the terminal tests.
 func TestMain(m *testing.M) {
-	os.Exit(func() int {
-		dir, err := os.MkdirTemp("", "inboxctl-bin-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if err := buildBinary(dir, ""); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		binDir = dir
-		return testdb.Main(m)
-	}())
+	testscript.Main(withServer{m}, map[string]func(){"inboxctl": cmd.Execute})
+}
+
+// withServer runs the tests with the real binary built and a database
+// server available.
+type withServer struct{ m *testing.M }
+
+func (w withServer) Run() int {
+	dir, err := os.MkdirTemp("", "inboxctl-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := buildBinary(dir, ""); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	binDir = dir
+	return testdb.Main(w.m)
 }
 
 // buildBinary builds inboxctl into dir with extra -ldflags.
@@ -63,7 +74,8 @@ func buildBinary(dir, ldflags string) error {
 }
 
 // TestScripts runs every testdata/script/*.txtar against a fresh migrated
-// database (INBOXCTL_DATABASE_URL) with stdout and stdin not terminals.
+// database (INBOXCTL_DATABASE_URL) with stdout and stdin not terminals;
+// their inboxctl is this test binary (TestMain).
 // EMPTY_DATABASE_URL names a database with no migrations applied;
 // MIGRATIONS counts the embedded migrations and MIGRATION_NAMES lists them
 // as the pending-migrations error does, so that a new migration does not
@@ -73,7 +85,6 @@ func TestScripts(t *testing.T) {
 		Dir:           filepath.Join(repoRoot, "testdata", "script"),
 		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 			env.Setenv("INBOXCTL_DATABASE_URL", testdb.URL(env.T().(testing.TB)))
 			env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
 			var names []string
