@@ -14,8 +14,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,6 +147,12 @@ func version(bindir string) float64 {
 	return v
 }
 
+// InitdbCache, when not empty, is a directory where Start keeps one fresh
+// cluster per server installation and copies it instead of running initdb,
+// which is most of a start. The tests set it (testdb); a command (demo,
+// bench) leaves it empty, so it leaves nothing behind.
+var InitdbCache string
+
 // Start creates a cluster in a new temporary directory and starts it.
 func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if errUnsupported != nil {
@@ -168,9 +178,8 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			return s, err
 		}
 	}
-	initdb := s.command(ctx, "initdb", "-D", s.DataDir(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return s, fmt.Errorf("initdb failed: %v\n%s", err, out)
+	if err := s.initdb(ctx); err != nil {
+		return s, err
 	}
 	s.args = []string{"-p", strconv.Itoa(Port),
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
@@ -379,4 +388,110 @@ func Running(dir string) bool {
 		return false
 	}
 	return alive(pid)
+}
+
+// initdb creates the cluster of s.DataDir: by initdb, or as a copy of the
+// cluster InitdbCache keeps for this installation, made by initdb the first
+// time (in a directory of its own, renamed into place when complete, so
+// processes starting together never copy half a cluster).
+func (s *Server) initdb(ctx context.Context) error {
+	run := func(dataDir string) error {
+		cmd := s.command(ctx, "initdb", "-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("initdb failed: %v\n%s", err, out)
+		}
+		return nil
+	}
+	if InitdbCache == "" {
+		return run(s.DataDir())
+	}
+	key, err := installationKey(s.BinDir)
+	if err != nil {
+		return err
+	}
+	cached := filepath.Join(InitdbCache, key)
+	if _, err := os.Stat(filepath.Join(cached, "PG_VERSION")); err != nil {
+		if err := os.MkdirAll(InitdbCache, 0o755); err != nil {
+			return err
+		}
+		tmp, err := os.MkdirTemp(InitdbCache, key+".new-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := chownTo(tmp, s.cred); err != nil {
+			return err
+		}
+		if err := run(filepath.Join(tmp, "data")); err != nil {
+			return err
+		}
+		// Another process may have won the race: its copy is as good.
+		if err := os.Rename(filepath.Join(tmp, "data"), cached); err != nil {
+			if _, statErr := os.Stat(filepath.Join(cached, "PG_VERSION")); statErr != nil {
+				return err
+			}
+		}
+	}
+	return copyTree(cached, s.DataDir(), s.cred)
+}
+
+// installationKey names the cached cluster of the server binaries in
+// bindir: their directory, and the size and time of initdb and postgres, so
+// an upgraded package gets a cluster of its own.
+func installationKey(bindir string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, bindir)
+	for _, b := range []string{"initdb", "postgres"} {
+		st, err := os.Stat(filepath.Join(bindir, exe(b)))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintln(h, b, st.Size(), st.ModTime().UnixNano())
+	}
+	return "cluster-" + hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// copyTree copies the directory src to dst (which must not exist), keeping
+// modes, and gives every copy to cred's user.
+func copyTree(src, dst string, cred *runAs) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if err := os.Mkdir(target, info.Mode().Perm()); err != nil {
+				return err
+			}
+			return chownTo(target, cred)
+		}
+		if !info.Mode().IsRegular() {
+			return fmt.Errorf("copying the cached cluster: %s is not a regular file", path)
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, info.Mode().Perm())
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return err
+		}
+		return chownTo(target, cred)
+	})
 }

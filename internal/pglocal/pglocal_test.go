@@ -86,6 +86,57 @@ func TestStartClose(t *testing.T) {
 	}
 }
 
+// TestInitdbCache: with InitdbCache set, the first start runs initdb into
+// the cache and every start copies that cluster; each copy is a server of
+// its own, and the cache holds one cluster.
+func TestInitdbCache(t *testing.T) {
+	cache, err := os.MkdirTemp("", "inboxctl-initdb-cache-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(cache) })
+	if err := os.Chmod(cache, 0o755); err != nil { // the postgres user runs initdb in it when this runs as root
+		t.Fatal(err)
+	}
+	old := pglocal.InitdbCache
+	pglocal.InitdbCache = cache
+	t.Cleanup(func() { pglocal.InitdbCache = old })
+	var servers []*pglocal.Server
+	for i := 0; i < 2; i++ {
+		s, err := pglocal.Start(context.Background(), pglocal.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		ping(t, s.URL("postgres"))
+		servers = append(servers, s)
+	}
+	db, err := sql.Open("postgres", servers[0].URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE only_in_the_first (id int)`); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("postgres", servers[1].URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var found bool
+	if err := other.QueryRow(`SELECT to_regclass('only_in_the_first') IS NOT NULL`).Scan(&found); err != nil || found {
+		t.Fatalf("the second server sees the first's table (%v, %v)", found, err)
+	}
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "cluster-") {
+		t.Fatalf("cache holds %v, want one cluster", entries)
+	}
+}
+
 // TestEmptyBinDir: INBOXCTL_PG_BINDIR naming a directory without the server
 // binaries is one sentence that names the package to install.
 func TestEmptyBinDir(t *testing.T) {

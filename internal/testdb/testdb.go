@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,10 @@ func Main(m *testing.M) int {
 }
 
 func setup(ctx context.Context) error {
+	// Every private server of the tests (this binary's, and the pairs,
+	// standbys and bench runs its tests start) copies one cached cluster
+	// instead of running initdb, kept across runs like the build cache.
+	pglocal.InitdbCache = filepath.Join(os.TempDir(), fmt.Sprintf("inboxctl-test-clusters-%d", os.Getuid()))
 	baseURL = os.Getenv("INBOXCTL_TEST_DATABASE_URL")
 	if baseURL == "" {
 		var err error
