@@ -53,7 +53,7 @@ func build() cmdutil.Build {
 // Execute runs inboxctl and exits with its exit code.
 func Execute() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	f := &cmdutil.Factory{IO: cmdutil.System(), Build: build()}
+	f := cmdutil.NewFactory(cmdutil.System(), build())
 	code := Run(ctx, f, os.Args[1:])
 	stop()
 	os.Exit(int(code))
@@ -116,6 +116,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	if f.Build == (cmdutil.Build{}) {
 		f.Build = build()
 	}
+	f.SetDefaults()
 	root := &cobra.Command{
 		Use:   "inboxctl <command> <subcommand> [flags]",
 		Short: "Administer a shared team inbox: spam users, folders, campaigns",
@@ -164,7 +165,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 // runStep runs one command line of the demo with its own Factory, as a
 // separate invocation would.
 func runStep(ctx context.Context, io *cmdutil.IOStreams, args []string) errs.Code {
-	return Run(ctx, &cmdutil.Factory{IO: io}, args)
+	return Run(ctx, cmdutil.NewFactory(io, build()), args)
 }
 
 func newCmdVersion(f *cmdutil.Factory) *cobra.Command {

@@ -20,7 +20,11 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// Factory builds what commands need, lazily, once.
+// Factory builds what commands need, lazily, once. Config, RawDB, DB and
+// Identity are fields, not methods, so a test can swap them (a flag test
+// sets them to functions that fail the test if called); NewFactory, or
+// SetDefaults on a Factory built as a literal, sets the ones left nil to
+// the real, cached constructors.
 type Factory struct {
 	IO    *IOStreams
 	Build Build
@@ -34,6 +38,18 @@ type Factory struct {
 	Command string
 	Use     *rules.Use
 
+	// Config loads the configuration once.
+	Config func() (*config.Config, error)
+	// RawDB connects, once, without checking migrations (for db migrate
+	// and status).
+	RawDB func(ctx context.Context) (*store.DB, error)
+	// DB connects, refuses a database with pending migrations, and refuses
+	// a database role whose level does not run the command (SPEC §6).
+	DB func(ctx context.Context) (*store.DB, error)
+	// Identity is the database role running the command and its level,
+	// read once.
+	Identity func(ctx context.Context) (store.Identity, error)
+
 	cfg *config.Config
 	db  *store.DB
 	id  *store.Identity
@@ -41,8 +57,32 @@ type Factory struct {
 	pager *pagerWriter
 }
 
-// Config loads the configuration once.
-func (f *Factory) Config() (*config.Config, error) {
+// NewFactory is the Factory of a real run: the real, cached Config, RawDB,
+// DB and Identity.
+func NewFactory(io *IOStreams, build Build) *Factory {
+	f := &Factory{IO: io, Build: build}
+	f.SetDefaults()
+	return f
+}
+
+// SetDefaults sets each of Config, RawDB, DB and Identity left nil to the
+// real one, which caches what it builds in f.
+func (f *Factory) SetDefaults() {
+	if f.Config == nil {
+		f.Config = f.loadConfig
+	}
+	if f.RawDB == nil {
+		f.RawDB = f.openRawDB
+	}
+	if f.DB == nil {
+		f.DB = f.openDB
+	}
+	if f.Identity == nil {
+		f.Identity = f.whoAmI
+	}
+}
+
+func (f *Factory) loadConfig() (*config.Config, error) {
 	if f.cfg != nil {
 		return f.cfg, nil
 	}
@@ -76,8 +116,7 @@ func (f *Factory) Secrets() []string {
 	return s
 }
 
-// RawDB connects without checking migrations (for db migrate and status).
-func (f *Factory) RawDB(ctx context.Context) (*store.DB, error) {
+func (f *Factory) openRawDB(ctx context.Context) (*store.DB, error) {
 	if f.db != nil {
 		return f.db, nil
 	}
@@ -124,10 +163,10 @@ func nothingConfigured(ctx context.Context, cfg *config.Config) error {
 	return &errs.Error{Code: errs.Unexpected, Msg: fmt.Sprintf("No database is configured and nothing is listening at libpq's default, %s: set INBOXCTL_DATABASE_URL or pass --database-url, or run 'inboxctl demo --keep' for a private database to try.", addr)}
 }
 
-// DB connects, refuses a database with pending migrations, and refuses a
-// database role whose level does not run the command (README "Who may do
-// what").
-func (f *Factory) DB(ctx context.Context) (*store.DB, error) {
+// openDB connects, refuses a database with pending migrations, and refuses
+// a database role whose level does not run the command (README "Who may do
+// what"): the real DB.
+func (f *Factory) openDB(ctx context.Context) (*store.DB, error) {
 	db, err := f.RawDB(ctx)
 	if err != nil {
 		return nil, err
@@ -148,9 +187,7 @@ func (f *Factory) DB(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// Identity is the database role running the command and its level, read
-// once.
-func (f *Factory) Identity(ctx context.Context) (store.Identity, error) {
+func (f *Factory) whoAmI(ctx context.Context) (store.Identity, error) {
 	if f.id != nil {
 		return *f.id, nil
 	}

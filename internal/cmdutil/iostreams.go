@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -75,4 +76,11 @@ func (s *IOStreams) Confirm(question string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// TestIO is IOStreams for a test: no terminal, stdin read from in, stdout
+// and stderr written to out and errOut.
+func TestIO() (s *IOStreams, in, out, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
