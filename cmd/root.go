@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -70,7 +69,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	if f.IO.Interrupted == nil {
 		f.IO.Interrupted = ctx.Done()
 	}
-	err := root.ExecuteContext(ctx)
+	c, err := root.ExecuteContextC(ctx)
+	if err != nil && c != nil && (c.Name() == cobra.ShellCompRequestCmd || c.Name() == cobra.ShellCompNoDescRequestCmd) {
+		err = cmdutil.InternalCommandError(err)
+	}
 	if err != nil {
 		err = f.Explain(ctx, err)
 	}
@@ -84,31 +86,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	if ctx.Err() != nil && errs.ExitCode(err) != errs.Interrupted {
 		err = &errs.Error{Code: errs.Interrupted, Msg: "Interrupted: the transaction was rolled back and nothing was changed."}
 	}
-	err = classifyCobra(err)
 	errs.Report(f.IO.ErrOut, err, f.Secrets()...)
 	return errs.ExitCode(err)
-}
-
-// classifyCobra turns cobra's own argument and flag errors into usage errors.
-func classifyCobra(err error) error {
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag", "if any flags in the group", "bad flag syntax"} {
-		if strings.HasPrefix(msg, p) || strings.Contains(msg, p) {
-			return errs.Usagef("%s.", strings.TrimSuffix(upperFirst(msg), "."))
-		}
-	}
-	return err
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // NewCmdRoot builds the command tree.
@@ -145,9 +124,10 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	pf.Bool("no-pager", false, "do not page long tables through $INBOXCTL_PAGER, $PAGER or less")
 	pf.BoolP("yes", "y", false, "do not ask for confirmation")
 	f.Flags = pf
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return errs.Usagef("%s. See '%s --help'.", upperFirst(err.Error()), c.CommandPath())
-	})
+	// Every command's flag errors, args validators (cmdutil.NoArgs,
+	// ExactArgs) and required flags (cmdutil.MarkFlagRequired) give typed
+	// usage errors: none is classified by cobra's English text.
+	root.SetFlagErrorFunc(cmdutil.FlagError)
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
@@ -159,6 +139,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
 	requireUTF8(root)
+	typedCompletionArgs(root)
 	return root
 }
 
@@ -176,10 +157,24 @@ func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
 (set by the release build). It needs no database or configuration.`,
 		Example: `  inboxctl version
   inboxctl --version`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			fmt.Fprintf(f.IO.Out, "inboxctl %s\ncommit: %s\nbuilt: %s\n", f.Build.Version, f.Build.Commit, f.Build.Date)
 			return nil
 		},
+	}
+}
+
+// typedCompletionArgs adds cobra's completion command now, not when the
+// root runs, so that its argument validators can be the typed ones.
+func typedCompletionArgs(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cmdutil.NoArgs
+			for _, sh := range c.Commands() {
+				sh.Args = cmdutil.NoArgs
+			}
+		}
 	}
 }

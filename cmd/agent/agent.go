@@ -46,7 +46,7 @@ PostgreSQL role (see 'inboxctl agent bind'). An email already in the org is
 refused (exit 2).`,
 		Example: `  inboxctl agent add lead@acme.test --role owner
   inboxctl agent add ravi@acme.test --access assigned --role teammate --db-role ravi`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			db, org, err := f.Org(c.Context())
 			if err != nil {
@@ -80,7 +80,7 @@ inboxctl or psql. A role is bound to one agent at a time (exit 2 when it is
 bound to another); binding the agent again replaces its role.`,
 		Example: `  inboxctl db grant ravi --level agent
   inboxctl agent bind ravi@acme.test --db-role ravi`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if dbRole == "" {
 				return errs.Usagef("Name the PostgreSQL role with --db-role ROLE.")
@@ -108,7 +108,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 role bound to them (empty when none) and creation time.`,
 		Example: `  inboxctl agent list --org acme
   inboxctl agent list -o csv > agents.csv`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, org, err := f.Org(c.Context())
 			if err != nil {

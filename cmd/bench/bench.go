@@ -49,7 +49,7 @@ disk in $TMPDIR.`,
 
   # scaling: 10k, 100k and 1M users, as JSON
   inboxctl bench --users 10000,100000,1000000 -o json > bench.json`,
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		GroupID: "admin",
 		RunE: func(c *cobra.Command, _ []string) error {
 			bin, err := os.Executable()

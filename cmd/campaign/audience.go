@@ -22,7 +22,7 @@ memory. -o csv has the header user_id,phone,name; -o ndjson prints one object
 a line. --count prints only the number.`,
 		Example: `  inboxctl campaign audience "Diwali Sale" -o csv > diwali.csv
   inboxctl campaign audience "Diwali Sale" --count`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			p, err := f.Printer()
 			if err != nil {

@@ -21,7 +21,7 @@ AND-ed); without it the campaign is for every user. Spam users are never in the
 audience, whatever the filters say.`,
 		Example: `  inboxctl campaign create "Diwali Sale" --kind one-time --where city=Pune --where tier=gold
   inboxctl campaign create "Welcome Series" --kind ongoing`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			k, err := campaign.ParseKind(kind)
 			if err != nil {
@@ -49,7 +49,7 @@ audience, whatever the filters say.`,
 	}
 	c.Flags().StringVar(&kind, "kind", "", "one-time (scheduled into a recipient list) or ongoing (its audience at each run)")
 	c.Flags().StringArrayVar(&where, "where", nil, "trait filter TRAIT=VALUE (repeatable, AND-ed)")
-	_ = c.MarkFlagRequired("kind")
+	cmdutil.MarkFlagRequired(c, "kind")
 	_ = c.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"one-time", "ongoing"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }

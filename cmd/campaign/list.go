@@ -18,7 +18,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 and the number of pending, sent and excluded recipient entries.`,
 		Example: `  inboxctl campaign list
   inboxctl campaign list -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

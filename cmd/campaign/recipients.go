@@ -18,7 +18,7 @@ campaign its recipient list (pending, sent, or excluded with a reason such as
 spam); for an ongoing campaign the sent entries of every run.`,
 		Example: `  inboxctl campaign recipients "Diwali Sale" --status excluded
   inboxctl campaign recipients "Diwali Sale" -o csv > recipients.csv`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			st, err := campaign.ParseStatus(status)
 			if err != nil {

@@ -26,7 +26,7 @@ A run cannot be undone, so it asks for confirmation on a terminal; without a
 terminal (a cron job, a script) it needs --yes.`,
 		Example: `  inboxctl campaign check "Diwali Sale" && inboxctl campaign run "Diwali Sale" --yes
   inboxctl campaign run "Welcome Series" --yes -o json`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return recordChange(f, c, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
 				if err := f.ConfirmBulk(fmt.Sprintf("Run campaign %q of org %s? A run cannot be undone.", args[0], org.Slug)); err != nil {

@@ -25,7 +25,7 @@ refused (exit 4). Marking a user later excludes their pending entries;
 unmarking puts them back while the campaign has not run.`,
 		Example: `  inboxctl campaign schedule "Diwali Sale"
   inboxctl campaign schedule "Diwali Sale" -o json`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return recordChange(f, c, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
 				s, err := campaign.Schedule(ctx, db, org.ID, args[0])

@@ -25,7 +25,7 @@ user is marked as spam, and for a chat you cannot see. Assigning a chat to
 its assignee changes nothing.`,
 		Example: `  inboxctl chat assign +919800000007 --to asha@acme.test --as lead@acme.test
   inboxctl chat assign 42 --to ravi@acme.test --as lead@acme.test`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if to == "" {
 				return errs.Usagef("Name the agent with --to EMAIL.")

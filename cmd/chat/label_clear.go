@@ -16,7 +16,7 @@ func newCmdLabelClear(f *cmdutil.Factory) *cobra.Command {
 The label itself stays defined for the org. Refused (exit 4) while the user
 is marked as spam, and for a chat you cannot see.`,
 		Example: `  inboxctl chat label clear +919800000007 --as lead@acme.test`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runChange(c, f, r, args[0], inbox.ClearLabel, "label removed.", "has no label; nothing changed.")
 		},

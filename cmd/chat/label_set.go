@@ -24,7 +24,7 @@ other; a new label name is created for the org. Recorded on the timeline as
 you cannot see.`,
 		Example: `  inboxctl chat label set +919800000007 billing --as lead@acme.test
   inboxctl chat label set 42 "follow up" --as ravi@acme.test`,
-		Args: cobra.ExactArgs(2),
+		Args: cmdutil.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			label := strings.TrimSpace(args[1]) // as stored: the service trims it
 			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {

@@ -16,7 +16,7 @@ func newCmdUnassign(f *cmdutil.Factory) *cobra.Command {
 folder; recorded on the timeline as 'unassigned'. Refused (exit 4) while the
 user is marked as spam, and for a chat you cannot see.`,
 		Example: `  inboxctl chat unassign +919800000007 --as lead@acme.test`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runChange(c, f, r, args[0], inbox.Unassign, "unassigned.", "already unassigned; nothing changed.")
 		},

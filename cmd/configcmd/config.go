@@ -30,7 +30,7 @@ flag > env > file > default. Passwords are masked.`,
 		Example: `  inboxctl config show
   INBOXCTL_ORG=acme inboxctl config show
   inboxctl config show --config ./staging.yaml -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := f.Config()
 			if err != nil {

@@ -42,7 +42,7 @@ func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
 each in its own transaction. Running it again changes nothing, and two
 concurrent runs are safe (they take an advisory lock).`,
 		Example: "  inboxctl db migrate --database-url postgres://inboxctl@db.internal/inbox",
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := f.RawDB(c.Context())
 			if err != nil {
@@ -76,7 +76,7 @@ it is safe to run before 'inboxctl db migrate'.`,
 		Example: `  inboxctl db status
   inboxctl db status -o json
   inboxctl db status -o csv | grep -c ',pending,'`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := f.RawDB(c.Context())
 			if err != nil {
@@ -132,7 +132,7 @@ one chat each, spread over the agents, labels vip and billing, and two
 campaigns ('Diwali Sale', one-time for city=Pune; 'Welcome Series', ongoing).
 Every time is fixed, so the same N gives the same data.`,
 		Example: "  inboxctl db seed --demo --users 1000",
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !demo {
 				return errs.Usagef("Say what to seed: --demo is the only data set.")
@@ -184,7 +184,7 @@ admin); creating the group roles needs CREATEROLE. Running it again changes
 nothing; granting another level replaces the role's level.`,
 		Example: `  inboxctl db grant ravi --level agent
   inboxctl db grant ci --level read`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			l, err := rules.ParseLevel(level)
 			if err != nil {

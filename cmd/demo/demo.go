@@ -52,7 +52,7 @@ stops it. Needs the PostgreSQL server package (initdb, postgres), not a
 running server.`,
 		Example: `  inboxctl demo
   inboxctl demo --keep`,
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		GroupID: "core",
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()

@@ -47,7 +47,7 @@ until 'inboxctl spam expire' runs).`, inbox.DefaultLimit, inbox.MaxLimit),
   # every page of a folder as JSON
   inboxctl inbox list --folder all -o json --as lead@acme.test > page1.json
   inboxctl inbox list --folder all -o json --after "$(jq -r .next_cursor page1.json)" --as lead@acme.test`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.folder == "" {
 				return errs.Usagef("Pick a folder with --folder all, you, unassigned or spam.")

@@ -32,7 +32,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 (spam chats included) and when it was created.`,
 		Example: `  inboxctl label list
   inboxctl label list -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

@@ -21,7 +21,7 @@ as spam; every agent who can see the chat gets a desktop notification unless
 the user is spam. Needs no --as.`,
 		Example: `  inboxctl message receive --from +919800000007 --text "Where is my order?"
   inboxctl message receive --from "+44 7700 900123" --text "Hi" -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

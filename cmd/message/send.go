@@ -21,7 +21,7 @@ func newCmdSend(f *cmdutil.Factory) *cobra.Command {
 characters) and move the chat's activity. Refused (exit 4) while the user is
 marked as spam, and for a chat you cannot see. Prints the message id.`, input.MaxTextLen),
 		Example: `  inboxctl message send +919800000007 --text "Your refund is on its way." --as asha@acme.test`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			b, err := cmdutil.ParseBy(by)
 			if err != nil {

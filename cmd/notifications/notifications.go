@@ -32,7 +32,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Long:  `List the desktop notifications of the acting agent (--as), newest first.`,
 		Example: `  inboxctl notifications list --as ravi@acme.test
   inboxctl notifications list --limit 0 -o ndjson --as ravi@acme.test`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

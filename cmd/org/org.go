@@ -36,7 +36,7 @@ func newCmdCreate(f *cmdutil.Factory) *cobra.Command {
 the slug). A slug that is taken is refused (exit 2).`,
 		Example: `  inboxctl org create acme --name "Acme Retail"
   inboxctl org create acme-staging -o json`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			db, err := f.DB(c.Context())
 			if err != nil {
@@ -61,7 +61,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 in slug order.`,
 		Example: `  inboxctl org list
   inboxctl org list -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			db, err := f.DB(c.Context())
 			if err != nil {

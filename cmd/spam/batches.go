@@ -21,7 +21,7 @@ would unmark), and the expiry the mark set.`,
 		Example: `  inboxctl spam batches --limit 10
   # undo last week's mark: find its id, then
   inboxctl spam unmark --batch 42 --yes --as lead@acme.test`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

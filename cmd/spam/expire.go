@@ -34,7 +34,7 @@ user show say "expired, waiting for spam expire", and db status counts them.`,
 
   # what would expire now
   inboxctl spam expire --dry-run -o ndjson`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			p, err := f.Printer()
 			if err != nil {

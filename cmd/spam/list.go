@@ -31,7 +31,7 @@ machine formats), which shows a missing cron job.`,
 		Example: `  inboxctl spam list --as lead@acme.test
   inboxctl spam list --expiring-within 1d --as lead@acme.test
   inboxctl spam list --batch 42 -o csv --as lead@acme.test > batch42.csv`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if within != "" {
 				d, err := input.ParseDuration(within)

@@ -49,7 +49,7 @@ cannot be imported (only spam mark and unmark set it).`,
 		Example: `  inboxctl user import -f customers.csv --dry-run
   inboxctl user import -f customers.csv
   cut -d, -f1,2 crm-export.csv | inboxctl user import -f - -o json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if file == "" {
 				return errs.Usagef("Give the CSV with -f FILE, or -f - for stdin.")
@@ -111,7 +111,7 @@ an agent (--as, or an agent-level role), the card of a user whose chat the
 agent cannot see is refused (exit 4).`,
 		Example: `  inboxctl user show +919800000007
   inboxctl user show 42 -o json`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			b, err := cmdutil.ParseBy(by)
 			if err != nil {
