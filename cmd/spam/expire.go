@@ -1,6 +1,8 @@
 package spam
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -8,8 +10,18 @@ import (
 	"github.com/inboxctl/inboxctl/internal/spam"
 )
 
-func newCmdExpire(f *cmdutil.Factory) *cobra.Command {
-	var dryRun bool
+// ExpireOptions are spam expire's flags.
+type ExpireOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	DryRun bool
+}
+
+// NewCmdExpire is `inboxctl spam expire`; runF, if not nil, runs instead
+// of expireRun (for tests).
+func NewCmdExpire(f *cmdutil.Factory, runF func(*ExpireOptions) error) *cobra.Command {
+	o := &ExpireOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "expire [--dry-run]",
 		Short: "Unmark every user whose mark has expired (for cron)",
@@ -36,29 +48,38 @@ user show say "expired, waiting for spam expire", and db status counts them.`,
   inboxctl spam expire --dry-run -o ndjson`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			req := spam.ExpireRequest{DryRun: dryRun}
-			var list *output.List
-			if p.Format == output.NDJSON {
-				list, req.OnRef = refStream(p)
-			}
-			sum, err := spam.Expire(c.Context(), db, org, req)
-			if err != nil {
-				return err
-			}
-			if list != nil {
-				return list.Close()
-			}
-			return printSummary(f, p, sum, "expire")
+			return expireRun(o)
 		},
 	}
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "run the real statements in a transaction, print what would happen, and roll back")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "run the real statements in a transaction, print what would happen, and roll back")
 	return c
+}
+
+func expireRun(o *ExpireOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	req := spam.ExpireRequest{DryRun: o.DryRun}
+	var list *output.List
+	if p.Format == output.NDJSON {
+		list, req.OnRef = refStream(p)
+	}
+	sum, err := spam.Expire(o.ctx, db, org, req)
+	if err != nil {
+		return err
+	}
+	if list != nil {
+		return list.Close()
+	}
+	return printSummary(f, p, sum, "expire")
 }

@@ -1,7 +1,9 @@
 package spam
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,9 +15,36 @@ import (
 	"github.com/inboxctl/inboxctl/internal/spam"
 )
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	var o spam.ListOptions
-	var within string
+// ListOptions are spam list's flags, and what Complete makes of them.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Batch          int64
+	Limit          int
+	ExpiringWithin string // --expiring-within as given
+
+	// Within is --expiring-within, parsed by Complete.
+	Within time.Duration
+}
+
+// Complete parses --expiring-within.
+func (o *ListOptions) Complete(c *cobra.Command) error {
+	o.ctx = c.Context()
+	if o.ExpiringWithin != "" {
+		d, err := input.ParseDuration(o.ExpiringWithin)
+		if err != nil {
+			return errs.Usagef("--expiring-within: %v.", err)
+		}
+		o.Within = d
+	}
+	return nil
+}
+
+// NewCmdList is `inboxctl spam list`; runF, if not nil, runs instead of
+// listRun once the options are complete (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "list [--batch ID] [--expiring-within DURATION] [--limit N]",
 		Short: "List the spam users you can see, with who marked them, when, why and until when",
@@ -33,47 +62,51 @@ machine formats), which shows a missing cron job.`,
   inboxctl spam list --batch 42 -o csv --as lead@acme.test > batch42.csv`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if within != "" {
-				d, err := input.ParseDuration(within)
-				if err != nil {
-					return errs.Usagef("--expiring-within: %v.", err)
-				}
-				o.ExpiringWithin = d
-			}
-			p, err := f.Printer()
-			if err != nil {
+			if err := o.Complete(c); err != nil {
 				return err
 			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			var expired int
-			l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id", "until").Numeric("user_id", "phone", "batch_id"))
-			err = spam.List(c.Context(), db, actor, o, func(e spam.Entry) error {
-				var until any = e.Until
-				if e.Expired {
-					expired++
-					if p.Format == output.Table {
-						until = output.Time(*e.Until) + " (" + rules.ExpiredWaiting + ")"
-					}
-				}
-				return l.Row(e.UserID, e.Phone, e.Name, e.MarkedBy, e.MarkedAt, e.Reason, e.BatchID, until)
-			})
-			if err != nil {
-				return err
-			}
-			if err := l.Close(); err != nil {
-				return err
-			}
-			if expired > 0 {
-				fmt.Fprintf(f.IO.ErrOut, "%d listed mark(s) %s: is 'inboxctl spam expire' running from cron?\n", expired, rules.ExpiredWaiting)
-			}
-			return nil
+			return listRun(o)
 		},
 	}
 	c.Flags().Int64Var(&o.Batch, "batch", 0, "only the users this mark batch marked")
-	c.Flags().StringVar(&within, "expiring-within", "", "only marks that expire within DURATION (m, h, d, w), expired ones included")
+	c.Flags().StringVar(&o.ExpiringWithin, "expiring-within", "", "only marks that expire within DURATION (m, h, d, w), expired ones included")
 	c.Flags().IntVar(&o.Limit, "limit", 0, "at most N users (default: all)")
 	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, actor, err := f.Actor(o.ctx)
+	if err != nil {
+		return err
+	}
+	var expired int
+	l := p.List(output.Cols("user_id", "phone", "name", "marked_by", "marked_at", "reason", "batch_id", "until").Numeric("user_id", "phone", "batch_id"))
+	err = spam.List(o.ctx, db, actor, spam.ListOptions{Batch: o.Batch, Limit: o.Limit, ExpiringWithin: o.Within}, func(e spam.Entry) error {
+		var until any = e.Until
+		if e.Expired {
+			expired++
+			if p.Format == output.Table {
+				until = output.Time(*e.Until) + " (" + rules.ExpiredWaiting + ")"
+			}
+		}
+		return l.Row(e.UserID, e.Phone, e.Name, e.MarkedBy, e.MarkedAt, e.Reason, e.BatchID, until)
+	})
+	if err != nil {
+		return err
+	}
+	if err := l.Close(); err != nil {
+		return err
+	}
+	if expired > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%d listed mark(s) %s: is 'inboxctl spam expire' running from cron?\n", expired, rules.ExpiredWaiting)
+	}
+	return nil
 }

@@ -1,16 +1,44 @@
 package spam
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
-	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/spam"
-	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-func newCmdMark(f *cmdutil.Factory) *cobra.Command {
-	o := &bulkOptions{}
+// MarkOptions are spam mark's flags and arguments, and what Complete makes
+// of them.
+type MarkOptions struct {
+	BulkOptions
+	For   string // --for as given
+	Until string // --until as given
+
+	// Expiry is --for or --until, parsed by Complete.
+	Expiry input.Expiry
+}
+
+// Complete reads the arguments and parses --by, --for and --until.
+func (o *MarkOptions) Complete(c *cobra.Command, args []string) error {
+	if err := o.complete(c, args); err != nil {
+		return err
+	}
+	expiry, err := input.ParseExpiry(o.For, o.Until, time.Now())
+	if err != nil {
+		return errs.Usagef("%s.", capitalize(err.Error()))
+	}
+	o.Expiry = expiry
+	return nil
+}
+
+// NewCmdMark is `inboxctl spam mark`; runF, if not nil, runs instead of
+// markRun once the options are complete (for tests).
+func NewCmdMark(f *cmdutil.Factory, runF func(*MarkOptions) error) *cobra.Command {
+	o := &MarkOptions{BulkOptions: BulkOptions{Factory: f}}
 	c := &cobra.Command{
 		Use:   "mark REF... [-f FILE|-] [--reason TEXT] [--for DURATION | --until TIME] [--dry-run]",
 		Short: "Mark users as spam",
@@ -49,13 +77,21 @@ gives a batch id: 'inboxctl spam unmark --batch ID' undoes exactly that mark.`,
   # per-ref outcome as a stream
   cut -d, -f1 report.csv | inboxctl spam mark -f - --yes --skip-missing -o ndjson --as lead@acme.test`,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runBulk(c, f, o, args, 0, "mark", func(db *store.DB, actor directory.Actor, req spam.Request) (spam.Summary, error) {
-				return spam.Mark(c.Context(), db, actor, req)
-			})
+			if err := o.Complete(c, args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return markRun(o)
 		},
 	}
 	o.register(c)
-	c.Flags().StringVar(&o.forText, "for", "", "make the mark expire after DURATION (m, h, d, w: 30m, 12h, 7d, 2w)")
-	c.Flags().StringVar(&o.untilText, "until", "", "make the mark expire at TIME (2027-01-31 or 2027-01-31T10:00:00Z)")
+	c.Flags().StringVar(&o.For, "for", "", "make the mark expire after DURATION (m, h, d, w: 30m, 12h, 7d, 2w)")
+	c.Flags().StringVar(&o.Until, "until", "", "make the mark expire at TIME (2027-01-31 or 2027-01-31T10:00:00Z)")
 	return c
+}
+
+func markRun(o *MarkOptions) error {
+	return bulkRun(&o.BulkOptions, "mark", o.Expiry, 0, spam.Mark)
 }

@@ -2,9 +2,10 @@
 package spam
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,97 +33,109 @@ of it. Bulk marks are one transaction: all or nothing.`,
   inboxctl spam unmark --batch 42 --yes --as lead@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdMark(f), newCmdUnmark(f), newCmdList(f), newCmdExpire(f), newCmdBatches(f))
+	c.AddCommand(NewCmdMark(f, nil), NewCmdUnmark(f, nil), NewCmdList(f, nil), NewCmdExpire(f, nil), NewCmdBatches(f, nil))
 	return c
 }
 
-// bulkOptions are the flags mark and unmark share.
-type bulkOptions struct {
-	file        string
-	by          string
-	reason      string
-	dryRun      bool
-	skipInvalid bool
-	skipMissing bool
-	skipRefused bool
-	// expiry is mark's --for and --until, parsed in Validate.
-	forText, untilText string
+// BulkOptions are what mark and unmark share: their flags, the refs given
+// as arguments, and what Complete makes of them.
+type BulkOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Refs        []string
+	File        string
+	ByText      string // --by as given
+	Reason      string
+	DryRun      bool
+	SkipInvalid bool
+	SkipMissing bool
+	SkipRefused bool
+
+	// By is --by, parsed by Complete.
+	By input.By
 }
 
-func (o *bulkOptions) register(c *cobra.Command) {
+func (o *BulkOptions) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVarP(&o.file, "file", "f", "", "read refs from FILE, one a line ('-' for stdin; blank lines and # comments ignored)")
-	fl.StringVar(&o.by, "by", string(input.ByAuto), "how to read refs: auto, phone or id")
-	fl.StringVar(&o.reason, "reason", "", "why, recorded on the user and the timeline")
-	fl.BoolVar(&o.dryRun, "dry-run", false, "run the real statements in a transaction, print what would happen, and roll back")
-	fl.BoolVar(&o.skipInvalid, "skip-invalid", false, "apply the rest when some refs are malformed, and report them")
-	fl.BoolVar(&o.skipMissing, "skip-missing", false, "apply the rest when some refs name no user, and report them")
-	fl.BoolVar(&o.skipRefused, "skip-refused", false, "apply the rest when some users are refused to you, and report them")
+	fl.StringVarP(&o.File, "file", "f", "", "read refs from FILE, one a line ('-' for stdin; blank lines and # comments ignored)")
+	fl.StringVar(&o.ByText, "by", string(input.ByAuto), "how to read refs: auto, phone or id")
+	fl.StringVar(&o.Reason, "reason", "", "why, recorded on the user and the timeline")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "run the real statements in a transaction, print what would happen, and roll back")
+	fl.BoolVar(&o.SkipInvalid, "skip-invalid", false, "apply the rest when some refs are malformed, and report them")
+	fl.BoolVar(&o.SkipMissing, "skip-missing", false, "apply the rest when some refs name no user, and report them")
+	fl.BoolVar(&o.SkipRefused, "skip-refused", false, "apply the rest when some users are refused to you, and report them")
 	_ = c.RegisterFlagCompletionFunc("by", cobra.FixedCompletions([]string{"auto", "phone", "id"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// runBulk is the shared Complete → Validate → Run of mark and unmark.
-func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string, batch int64, verb string,
-	do func(db *store.DB, actor directory.Actor, req spam.Request) (spam.Summary, error)) error {
-	by, err := cmdutil.ParseBy(o.by)
+// complete reads the arguments and parses --by: a usage error before
+// anything is loaded.
+func (o *BulkOptions) complete(c *cobra.Command, args []string) error {
+	o.ctx = c.Context()
+	o.Refs = args
+	by, err := cmdutil.ParseBy(o.ByText)
 	if err != nil {
 		return err
 	}
-	expiry, err := input.ParseExpiry(o.forText, o.untilText, time.Now())
-	if err != nil {
-		return errs.Usagef("%s.", capitalize(err.Error()))
+	o.By = by
+	return nil
+}
+
+// validate applies the confirmation policy before anything is read: a
+// change (not a dry run) needs --yes off a terminal, and with refs on
+// stdin, where the answer cannot be read.
+func (o *BulkOptions) validate(verb string) error {
+	f := o.Factory
+	if !o.DryRun && !f.Yes() && !f.IO.CanPrompt() {
+		return errs.Usagef("Refusing to %s without confirmation: not on a terminal, so pass --yes (or --dry-run to preview).", verb)
 	}
+	if o.File == "-" && !o.DryRun && !f.Yes() {
+		return errs.Usagef("Refs come from stdin, so the confirmation cannot be read there: pass --yes.")
+	}
+	return nil
+}
+
+// request is the spam.Request of the options; expiry and batch are mark's
+// and unmark's own. The caller closes the file it opened.
+func (o *BulkOptions) request(expiry input.Expiry, batch int64) (spam.Request, io.Closer, error) {
+	req := spam.Request{Refs: o.Refs, By: o.By, Reason: o.Reason, Expiry: expiry, Batch: batch, DryRun: o.DryRun,
+		SkipInvalid: o.SkipInvalid, SkipMissing: o.SkipMissing, SkipRefused: o.SkipRefused}
+	if o.File == "" {
+		return req, io.NopCloser(nil), nil
+	}
+	in, err := o.Factory.OpenInput(o.File)
+	if err != nil {
+		return req, nil, err
+	}
+	req.File = in
+	return req, in, nil
+}
+
+// bulkRun is the Run of mark and unmark, after Complete: the printer, the
+// confirmation policy (validate), the acting agent, the request with its
+// progress, skipped-ref and confirmation callbacks, do, and the report.
+func bulkRun(o *BulkOptions, verb string, expiry input.Expiry, batch int64,
+	do func(ctx context.Context, db *store.DB, actor directory.Actor, req spam.Request) (spam.Summary, error)) error {
+	f := o.Factory
 	p, err := f.Printer()
 	if err != nil {
 		return err
 	}
-	if !o.dryRun && !f.Yes() && !f.IO.CanPrompt() {
-		return errs.Usagef("Refusing to %s without confirmation: not on a terminal, so pass --yes (or --dry-run to preview).", verb)
+	if err := o.validate(verb); err != nil {
+		return err
 	}
-	if o.file == "-" && !o.dryRun && !f.Yes() {
-		return errs.Usagef("Refs come from stdin, so the confirmation cannot be read there: pass --yes.")
-	}
-	db, actor, err := f.Actor(c.Context())
+	db, actor, err := f.Actor(o.ctx)
 	if err != nil {
 		return err
 	}
-	req := spam.Request{Refs: args, By: by, Reason: o.reason, Expiry: expiry, Batch: batch, DryRun: o.dryRun,
-		SkipInvalid: o.skipInvalid, SkipMissing: o.skipMissing, SkipRefused: o.skipRefused}
-	if o.file != "" {
-		in, err := f.OpenInput(o.file)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		req.File = in
+	req, in, err := o.request(expiry, batch)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	prog := cmdutil.NewProgress(f.IO, verb, "refs")
 	req.Progress, req.Phase = prog.Read, prog.Phase
-	// A failure's bad refs are its error's details, printed after its
-	// sentence; skipped refs go to stderr too, except in ndjson, whose
-	// per-ref stream has them.
-	secrets := f.Secrets()
-	errLine := func(s string) error {
-		return prog.Pause(func() error {
-			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Clean(s, secrets...))
-			return err
-		})
-	}
-	var list *output.List
-	if p.Format == output.NDJSON {
-		list, req.OnRef = refStream(p)
-	} else {
-		heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))
-		req.OnSkipped = func(pr spam.Problem) error {
-			if heading != "" {
-				if err := errLine(heading); err != nil {
-					return err
-				}
-				heading = ""
-			}
-			return errLine("  " + pr.String())
-		}
-	}
+	list := reportTo(f, p, prog, verb, &req)
 	if !f.Yes() {
 		req.Confirm = func(n int64) error {
 			return prog.Pause(func() error {
@@ -130,7 +143,7 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 			})
 		}
 	}
-	sum, err := do(db, actor, req)
+	sum, err := do(o.ctx, db, actor, req)
 	prog.Done()
 	if err != nil {
 		return err
@@ -140,6 +153,35 @@ func runBulk(c *cobra.Command, f *cmdutil.Factory, o *bulkOptions, args []string
 		return spam.CutOff(verb, sum, list.Close())
 	}
 	return spam.CutOff(verb, sum, printSummary(f, p, sum, verb))
+}
+
+// reportTo sets where req reports each ref: with -o ndjson, the per-ref
+// stream it returns; else skipped refs on stderr. A failure's bad refs are
+// its error's details, printed after its sentence.
+func reportTo(f *cmdutil.Factory, p *output.Printer, prog *cmdutil.Progress, verb string, req *spam.Request) *output.List {
+	if p.Format == output.NDJSON {
+		list, onRef := refStream(p)
+		req.OnRef = onRef
+		return list
+	}
+	secrets := f.Secrets()
+	errLine := func(s string) error {
+		return prog.Pause(func() error {
+			_, err := fmt.Fprintln(f.IO.ErrOut, errs.Clean(s, secrets...))
+			return err
+		})
+	}
+	heading := fmt.Sprintf("Skipped, not %s:", pastTense(verb))
+	req.OnSkipped = func(pr spam.Problem) error {
+		if heading != "" {
+			if err := errLine(heading); err != nil {
+				return err
+			}
+			heading = ""
+		}
+		return errLine("  " + pr.String())
+	}
+	return nil
 }
 
 // refStream is the -o ndjson per-ref stream of mark, unmark and expire.

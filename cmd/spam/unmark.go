@@ -4,14 +4,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
-	"github.com/inboxctl/inboxctl/internal/directory"
+	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/spam"
-	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-func newCmdUnmark(f *cmdutil.Factory) *cobra.Command {
-	o := &bulkOptions{}
-	var batch int64
+// UnmarkOptions are spam unmark's flags and arguments, and what Complete
+// makes of them.
+type UnmarkOptions struct {
+	BulkOptions
+	Batch int64
+}
+
+// NewCmdUnmark is `inboxctl spam unmark`; runF, if not nil, runs instead
+// of unmarkRun once the options are complete (for tests).
+func NewCmdUnmark(f *cmdutil.Factory, runF func(*UnmarkOptions) error) *cobra.Command {
+	o := &UnmarkOptions{BulkOptions: BulkOptions{Factory: f}}
 	c := &cobra.Command{
 		Use:   "unmark REF... [-f FILE|-] [--batch ID] [--dry-run]",
 		Short: "Unmark spam users, by ref or by batch",
@@ -29,12 +36,20 @@ spam. Refs and files work as for 'spam mark'; so do --dry-run, --yes and the
   # one user
   inboxctl spam unmark +919800000007 --as lead@acme.test`,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runBulk(c, f, o, args, batch, "unmark", func(db *store.DB, actor directory.Actor, req spam.Request) (spam.Summary, error) {
-				return spam.Unmark(c.Context(), db, actor, req)
-			})
+			if err := o.complete(c, args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return unmarkRun(o)
 		},
 	}
 	o.register(c)
-	c.Flags().Int64Var(&batch, "batch", 0, "unmark the users this mark batch marked that are still spam")
+	c.Flags().Int64Var(&o.Batch, "batch", 0, "unmark the users this mark batch marked that are still spam")
 	return c
+}
+
+func unmarkRun(o *UnmarkOptions) error {
+	return bulkRun(&o.BulkOptions, "unmark", input.Expiry{}, o.Batch, spam.Unmark)
 }

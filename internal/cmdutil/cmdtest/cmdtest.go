@@ -1,0 +1,69 @@
+// Package cmdtest runs one command's flag handling in a test, with no
+// database: a Factory whose Config, RawDB, DB and Identity fail the test if
+// called, and Run, which parses argv as the root would.
+package cmdtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+	"github.com/inboxctl/inboxctl/internal/config"
+	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/store"
+)
+
+// Factory is a Factory over cmdutil.TestIO whose Config, RawDB, DB and
+// Identity fail t if called: parsing flags into options needs none of them.
+func Factory(t testing.TB) (f *cmdutil.Factory, in, out, errOut *bytes.Buffer) {
+	t.Helper()
+	io, in, out, errOut := cmdutil.TestIO()
+	f = &cmdutil.Factory{
+		IO: io,
+		Config: func() (*config.Config, error) {
+			t.Fatal("Config called while parsing flags")
+			return nil, nil
+		},
+		RawDB: func(context.Context) (*store.DB, error) {
+			t.Fatal("RawDB called while parsing flags")
+			return nil, nil
+		},
+		DB: func(context.Context) (*store.DB, error) {
+			t.Fatal("DB called while parsing flags")
+			return nil, nil
+		},
+		Identity: func(context.Context) (store.Identity, error) {
+			t.Fatal("Identity called while parsing flags")
+			return store.Identity{}, nil
+		},
+	}
+	return f, in, out, errOut
+}
+
+// Run runs c alone with argv, as the root runs a command: its flag errors
+// typed by cmdutil.FlagError, its output on f's IO.
+func Run(f *cmdutil.Factory, c *cobra.Command, argv ...string) error {
+	c.SetFlagErrorFunc(cmdutil.FlagError)
+	c.SilenceErrors, c.SilenceUsage = true, true
+	c.SetArgs(argv)
+	c.SetIn(f.IO.In)
+	c.SetOut(f.IO.Out)
+	c.SetErr(f.IO.ErrOut)
+	_, err := c.ExecuteC()
+	return err
+}
+
+// UsageError is err's sentence if err is a usage error (exit 2), and fails
+// t otherwise.
+func UsageError(t testing.TB, err error) string {
+	t.Helper()
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Code != errs.Usage {
+		t.Fatalf("want a usage error, got %T %v (exit %d)", err, err, errs.ExitCode(err))
+	}
+	return e.Msg
+}
