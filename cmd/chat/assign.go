@@ -13,9 +13,24 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-func newCmdAssign(f *cmdutil.Factory) *cobra.Command {
-	r := &refFlag{}
-	var to string
+// AssignOptions are chat assign's REF and flags.
+type AssignOptions struct {
+	ChangeOptions
+	To string
+}
+
+// Validate wants --to, then parses REF.
+func (o *AssignOptions) Validate() error {
+	if o.To == "" {
+		return errs.Usagef("Name the agent with --to EMAIL.")
+	}
+	return o.validate()
+}
+
+// NewCmdAssign is `inboxctl chat assign`; runF, if not nil, runs instead
+// of assignRun once the options are valid (for tests).
+func NewCmdAssign(f *cmdutil.Factory, runF func(*AssignOptions) error) *cobra.Command {
+	o := &AssignOptions{ChangeOptions: ChangeOptions{Factory: f}}
 	c := &cobra.Command{
 		Use:   "assign REF --to EMAIL",
 		Short: "Assign a user's chat to an agent",
@@ -27,15 +42,23 @@ its assignee changes nothing.`,
   inboxctl chat assign 42 --to ravi@acme.test --as lead@acme.test`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if to == "" {
-				return errs.Usagef("Name the agent with --to EMAIL.")
+			o.complete(c, args)
+			if err := o.Validate(); err != nil {
+				return err
 			}
-			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
-				return inbox.Assign(ctx, db, actor, ref, to)
-			}, "assigned to "+to+".", "already assigned to "+to+"; nothing changed.")
+			if runF != nil {
+				return runF(o)
+			}
+			return assignRun(o)
 		},
 	}
-	r.register(c)
-	c.Flags().StringVar(&to, "to", "", "email of the agent to assign the chat to")
+	o.register(c)
+	c.Flags().StringVar(&o.To, "to", "", "email of the agent to assign the chat to")
 	return c
+}
+
+func assignRun(o *AssignOptions) error {
+	return changeRun(&o.ChangeOptions, func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
+		return inbox.Assign(ctx, db, actor, ref, o.To)
+	}, "assigned to "+o.To+".", "already assigned to "+o.To+"; nothing changed.")
 }

@@ -32,7 +32,7 @@ or unassigned). REF is a phone (+ then 8-15 digits) or a numeric user id.`,
   inboxctl chat unassign 42 --as lead@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdAssign(f), newCmdUnassign(f), newCmdLabel(f))
+	c.AddCommand(NewCmdAssign(f, nil), NewCmdUnassign(f, nil), newCmdLabel(f))
 	return c
 }
 
@@ -47,44 +47,58 @@ characters, and are created on first use (see 'inboxctl label list').`,
   inboxctl chat label set 42 "follow up" --as ravi@acme.test
   inboxctl chat label clear +919800000007 --as lead@acme.test`,
 	}
-	c.AddCommand(newCmdLabelSet(f), newCmdLabelClear(f))
+	c.AddCommand(NewCmdLabelSet(f, nil), NewCmdLabelClear(f, nil))
 	return c
 }
 
-// refFlag is the --by flag of the chat commands.
-type refFlag struct{ by string }
+// ChangeOptions are what the chat commands share: REF, its --by, and the
+// ref Validate parses from them.
+type ChangeOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
 
-func (r *refFlag) register(c *cobra.Command) {
-	c.Flags().StringVar(&r.by, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
+	RefText string // REF as given
+	ByText  string // --by as given
+
+	// Ref is REF read as --by says, by Validate.
+	Ref input.Ref
+}
+
+func (o *ChangeOptions) register(c *cobra.Command) {
+	c.Flags().StringVar(&o.ByText, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
 	_ = c.RegisterFlagCompletionFunc("by", cobra.FixedCompletions([]string{"auto", "phone", "id"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
-func (r *refFlag) parse(arg string) (input.Ref, error) {
-	by, err := cmdutil.ParseBy(r.by)
-	if err != nil {
-		return input.Ref{}, err
-	}
-	return directory.ParseRef(arg, by)
+// complete takes REF from the arguments.
+func (o *ChangeOptions) complete(c *cobra.Command, args []string) {
+	o.ctx = c.Context()
+	o.RefText = args[0]
 }
 
-// runChange is the shared Complete → Validate → Run of the chat commands:
-// parse REF, resolve the acting agent, change the chat, report.
-func runChange(c *cobra.Command, f *cmdutil.Factory, r *refFlag, arg string,
+// validate parses --by and REF: a usage error before anything is loaded.
+func (o *ChangeOptions) validate() error {
+	by, err := cmdutil.ParseBy(o.ByText)
+	if err != nil {
+		return err
+	}
+	o.Ref, err = directory.ParseRef(o.RefText, by)
+	return err
+}
+
+// changeRun is the Run of the chat commands: resolve the acting agent,
+// change the chat, report.
+func changeRun(o *ChangeOptions,
 	do func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error),
 	did, unchanged string) error {
-	ref, err := r.parse(arg)
+	db, actor, err := o.Factory.Actor(o.ctx)
 	if err != nil {
 		return err
 	}
-	db, actor, err := f.Actor(c.Context())
+	ch, err := do(o.ctx, db, actor, o.Ref)
 	if err != nil {
 		return err
 	}
-	ch, err := do(c.Context(), db, actor, ref)
-	if err != nil {
-		return err
-	}
-	return report(f, ch.UserID, ch.Changed, did, unchanged)
+	return report(o.Factory, ch.UserID, ch.Changed, did, unchanged)
 }
 
 // report prints the outcome of a chat change: a sentence on a terminal or

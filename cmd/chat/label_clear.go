@@ -7,8 +7,15 @@ import (
 	"github.com/inboxctl/inboxctl/internal/inbox"
 )
 
-func newCmdLabelClear(f *cmdutil.Factory) *cobra.Command {
-	r := &refFlag{}
+// LabelClearOptions are chat label clear's REF and flags.
+type LabelClearOptions struct {
+	ChangeOptions
+}
+
+// NewCmdLabelClear is `inboxctl chat label clear`; runF, if not nil, runs instead of
+// labelClearRun once the options are valid (for tests).
+func NewCmdLabelClear(f *cmdutil.Factory, runF func(*LabelClearOptions) error) *cobra.Command {
+	o := &LabelClearOptions{ChangeOptions{Factory: f}}
 	c := &cobra.Command{
 		Use:   "clear REF",
 		Short: "Remove the label of a user's chat",
@@ -18,9 +25,20 @@ is marked as spam, and for a chat you cannot see.`,
 		Example: `  inboxctl chat label clear +919800000007 --as lead@acme.test`,
 		Args:    cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runChange(c, f, r, args[0], inbox.ClearLabel, "label removed.", "has no label; nothing changed.")
+			o.complete(c, args)
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return labelClearRun(o)
 		},
 	}
-	r.register(c)
+	o.register(c)
 	return c
+}
+
+func labelClearRun(o *LabelClearOptions) error {
+	return changeRun(&o.ChangeOptions, inbox.ClearLabel, "label removed.", "has no label; nothing changed.")
 }

@@ -13,8 +13,17 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-func newCmdLabelSet(f *cmdutil.Factory) *cobra.Command {
-	r := &refFlag{}
+// LabelSetOptions are chat label set's REF, LABEL and flags.
+type LabelSetOptions struct {
+	ChangeOptions
+	// Label is LABEL as stored: the service trims it.
+	Label string
+}
+
+// NewCmdLabelSet is `inboxctl chat label set`; runF, if not nil, runs
+// instead of labelSetRun once the options are valid (for tests).
+func NewCmdLabelSet(f *cmdutil.Factory, runF func(*LabelSetOptions) error) *cobra.Command {
+	o := &LabelSetOptions{ChangeOptions: ChangeOptions{Factory: f}}
 	c := &cobra.Command{
 		Use:   "set REF LABEL",
 		Short: "Give a user's chat a label",
@@ -26,12 +35,23 @@ you cannot see.`,
   inboxctl chat label set 42 "follow up" --as ravi@acme.test`,
 		Args: cmdutil.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			label := strings.TrimSpace(args[1]) // as stored: the service trims it
-			return runChange(c, f, r, args[0], func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
-				return inbox.SetLabel(ctx, db, actor, ref, label)
-			}, "labelled "+label+".", "already labelled "+label+"; nothing changed.")
+			o.complete(c, args)
+			o.Label = strings.TrimSpace(args[1])
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return labelSetRun(o)
 		},
 	}
-	r.register(c)
+	o.register(c)
 	return c
+}
+
+func labelSetRun(o *LabelSetOptions) error {
+	return changeRun(&o.ChangeOptions, func(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (inbox.Change, error) {
+		return inbox.SetLabel(ctx, db, actor, ref, o.Label)
+	}, "labelled "+o.Label+".", "already labelled "+o.Label+"; nothing changed.")
 }

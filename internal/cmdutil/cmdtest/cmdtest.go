@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -66,4 +67,27 @@ func UsageError(t testing.TB, err error) string {
 		t.Fatalf("want a usage error, got %T %v (exit %d)", err, err, errs.ExitCode(err))
 	}
 	return e.Msg
+}
+
+// Parse builds a command with newCmd over Factory(t), runs it on argv and
+// returns the options its runF was given (nil if it was not called) and
+// the error.
+func Parse[O any](t testing.TB, newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, argv ...string) (*O, error) {
+	t.Helper()
+	f, _, _, _ := Factory(t)
+	var got *O
+	err := Run(f, newCmd(f, func(o *O) error { got = o; return nil }), argv...)
+	if err != nil && got != nil {
+		t.Fatalf("%q: runF called, then error %v", argv, err)
+	}
+	return got, err
+}
+
+// WantUsageError fails t unless err is a usage error whose sentence starts
+// with want.
+func WantUsageError(t testing.TB, err error, want string) {
+	t.Helper()
+	if msg := UsageError(t, err); !strings.HasPrefix(msg, want) {
+		t.Fatalf("error %q, want it to start %q", msg, want)
+	}
 }
