@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -11,8 +12,19 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-func newCmdAudience(f *cmdutil.Factory) *cobra.Command {
-	var count bool
+// AudienceOptions are `inboxctl campaign audience`'s arguments and flags.
+type AudienceOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Name  string
+	Count bool
+}
+
+// NewCmdAudience is `inboxctl campaign audience`; runF, if not nil, runs
+// instead of audienceRun once the options are complete (for tests).
+func NewCmdAudience(f *cmdutil.Factory, runF func(*AudienceOptions) error) *cobra.Command {
+	o := &AudienceOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "audience NAME [--count]",
 		Short: "Stream the users a campaign would message now (never a spam user)",
@@ -24,37 +36,47 @@ a line. --count prints only the number.`,
   inboxctl campaign audience "Diwali Sale" --count`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			o.Name = args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			if count {
-				n, err := campaign.AudienceCount(c.Context(), db, org.ID, args[0])
-				if err != nil {
-					return err
-				}
-				if p.Format == output.JSON || p.Format == output.NDJSON {
-					return p.JSON(map[string]int64{"count": n})
-				}
-				_, err = fmt.Fprintln(p.Out, n)
-				return err
-			}
-			l := p.List(output.Cols("user_id", "phone", "name").Numeric("user_id", "phone"))
-			row := func(m campaign.Member) error { return l.Row(m.UserID, m.Phone, m.Name) }
-			if l.Textual() {
-				row = func(m campaign.Member) error { return l.RowText(strconv.FormatInt(m.UserID, 10), m.Phone, m.Name) }
-			}
-			err = campaign.Audience(c.Context(), db, org.ID, args[0], row)
-			if err != nil {
-				return err
-			}
-			return l.Close()
+			return audienceRun(o)
 		},
 	}
-	c.Flags().BoolVar(&count, "count", false, "print only the number of users")
+	c.Flags().BoolVar(&o.Count, "count", false, "print only the number of users")
 	return c
+}
+
+func audienceRun(o *AudienceOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	if o.Count {
+		n, err := campaign.AudienceCount(o.ctx, db, org.ID, o.Name)
+		if err != nil {
+			return err
+		}
+		if p.Format == output.JSON || p.Format == output.NDJSON {
+			return p.JSON(map[string]int64{"count": n})
+		}
+		_, err = fmt.Fprintln(p.Out, n)
+		return err
+	}
+	l := p.List(output.Cols("user_id", "phone", "name").Numeric("user_id", "phone"))
+	row := func(m campaign.Member) error { return l.Row(m.UserID, m.Phone, m.Name) }
+	if l.Textual() {
+		row = func(m campaign.Member) error { return l.RowText(strconv.FormatInt(m.UserID, 10), m.Phone, m.Name) }
+	}
+	err = campaign.Audience(o.ctx, db, org.ID, o.Name, row)
+	if err != nil {
+		return err
+	}
+	return l.Close()
 }

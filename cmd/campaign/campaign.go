@@ -29,7 +29,7 @@ exits 5 when a spam user would be messaged.`,
   inboxctl campaign check --all`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdCreate(f), newCmdList(f), newCmdAudience(f), newCmdSchedule(f),
-		newCmdRecipients(f), newCmdRun(f), newCmdCheck(f))
+	c.AddCommand(NewCmdCreate(f, nil), NewCmdList(f, nil), NewCmdAudience(f, nil), NewCmdSchedule(f, nil),
+		NewCmdRecipients(f, nil), NewCmdRun(f, nil), NewCmdCheck(f, nil))
 	return c
 }

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -12,9 +13,21 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-func newCmdCheck(f *cmdutil.Factory) *cobra.Command {
-	var all, full bool
-	var recipients string
+// CheckOptions are `inboxctl campaign check`'s arguments and flags.
+type CheckOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Names      []string
+	All        bool
+	Full       bool
+	Recipients string // --recipients FILE, or - for stdin
+}
+
+// NewCmdCheck is `inboxctl campaign check`; runF, if not nil, runs
+// instead of checkRun once the options are complete (for tests).
+func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	o := &CheckOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "check [NAME...|--all] [--recipients FILE|-]",
 		Short: "Fail (exit 5) if a campaign or a recipient file would message a spam user",
@@ -48,43 +61,53 @@ is not a phone (with its line number).`,
   inboxctl campaign check --recipients export.csv
   cut -d, -f2 list.csv | inboxctl campaign check --recipients -`,
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			o.Names = args
+			if runF != nil {
+				return runF(o)
 			}
-			req := campaign.CheckRequest{Names: args, All: all, Full: full}
-			if recipients != "" {
-				in, err := f.OpenInput(recipients)
-				if err != nil {
-					return err
-				}
-				defer in.Close()
-				req.Recipients = in
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			res, err := campaign.Check(c.Context(), db, org.ID, req)
-			if err != nil {
-				return err
-			}
-			if note := recountNote(res, full); note != "" {
-				fmt.Fprintln(f.IO.ErrOut, note)
-			}
-			if err := printCheck(p, f.IO.ErrOut, res); err != nil {
-				return err
-			}
-			if !res.OK {
-				return errs.Checkf("%d spam user(s) would be messaged, among %d recipient(s) checked.", len(res.Offenders), res.Checked)
-			}
-			return nil
+			return checkRun(o)
 		},
 	}
-	c.Flags().BoolVar(&all, "all", false, "check every campaign of the org")
-	c.Flags().BoolVar(&full, "full", false, "read the rows instead of the campaign tallies (and recount them if they drifted)")
-	c.Flags().StringVar(&recipients, "recipients", "", "also check the phones of this file (one a line, or CSV with a phone column; - for stdin)")
+	c.Flags().BoolVar(&o.All, "all", false, "check every campaign of the org")
+	c.Flags().BoolVar(&o.Full, "full", false, "read the rows instead of the campaign tallies (and recount them if they drifted)")
+	c.Flags().StringVar(&o.Recipients, "recipients", "", "also check the phones of this file (one a line, or CSV with a phone column; - for stdin)")
 	return c
+}
+
+func checkRun(o *CheckOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	req := campaign.CheckRequest{Names: o.Names, All: o.All, Full: o.Full}
+	if o.Recipients != "" {
+		in, err := f.OpenInput(o.Recipients)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		req.Recipients = in
+	}
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	res, err := campaign.Check(o.ctx, db, org.ID, req)
+	if err != nil {
+		return err
+	}
+	if note := recountNote(res, o.Full); note != "" {
+		fmt.Fprintln(f.IO.ErrOut, note)
+	}
+	if err := printCheck(p, f.IO.ErrOut, res); err != nil {
+		return err
+	}
+	if !res.OK {
+		return errs.Checkf("%d spam user(s) would be messaged, among %d recipient(s) checked.", len(res.Offenders), res.Checked)
+	}
+	return nil
 }
 
 // recountNote is what stderr says about the tallies after a check that

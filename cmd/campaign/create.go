@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/campaign"
@@ -8,11 +9,43 @@ import (
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/input"
 	"github.com/inboxctl/inboxctl/internal/output"
+	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
-func newCmdCreate(f *cmdutil.Factory) *cobra.Command {
-	var kind string
-	var where []string
+// CreateOptions are `inboxctl campaign create`'s arguments and flags, and
+// what Complete makes of them.
+type CreateOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Name     string
+	KindText string   // --kind as given
+	Where    []string // --where as given
+
+	// Kind and Segment are --kind and --where, parsed by Complete.
+	Kind    campaign.Kind
+	Segment rules.Segment
+}
+
+// Complete parses --kind and --where.
+func (o *CreateOptions) Complete(c *cobra.Command, args []string) error {
+	o.Name = args[0]
+	k, err := campaign.ParseKind(o.KindText)
+	if err != nil {
+		return err
+	}
+	seg, err := input.ParseWhere(o.Where)
+	if err != nil {
+		return errs.Usagef("%s.", upper(err.Error()))
+	}
+	o.Kind, o.Segment = k, seg
+	return nil
+}
+
+// NewCmdCreate is `inboxctl campaign create`; runF, if not nil, runs
+// instead of createRun once the options are complete (for tests).
+func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	o := &CreateOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "create NAME --kind one-time|ongoing [--where TRAIT=VALUE]...",
 		Short: "Create a campaign for a segment of users",
@@ -23,33 +56,37 @@ audience, whatever the filters say.`,
   inboxctl campaign create "Welcome Series" --kind ongoing`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			k, err := campaign.ParseKind(kind)
-			if err != nil {
+			o.ctx = c.Context()
+			if err := o.Complete(c, args); err != nil {
 				return err
 			}
-			seg, err := input.ParseWhere(where)
-			if err != nil {
-				return errs.Usagef("%s.", upper(err.Error()))
+			if runF != nil {
+				return runF(o)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			cp, err := campaign.Create(c.Context(), db, org.ID, args[0], k, seg)
-			if err != nil {
-				return err
-			}
-			return p.Record(cp, []output.Field{{Title: "id", Value: cp.ID}, {Title: "name", Value: cp.Name},
-				{Title: "kind", Value: string(cp.Kind)}, {Title: "segment", Value: cp.Segment.String()}})
+			return createRun(o)
 		},
 	}
-	c.Flags().StringVar(&kind, "kind", "", "one-time (scheduled into a recipient list) or ongoing (its audience at each run)")
-	c.Flags().StringArrayVar(&where, "where", nil, "trait filter TRAIT=VALUE (repeatable, AND-ed)")
+	c.Flags().StringVar(&o.KindText, "kind", "", "one-time (scheduled into a recipient list) or ongoing (its audience at each run)")
+	c.Flags().StringArrayVar(&o.Where, "where", nil, "trait filter TRAIT=VALUE (repeatable, AND-ed)")
 	cmdutil.MarkFlagRequired(c, "kind")
 	_ = c.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"one-time", "ongoing"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+func createRun(o *CreateOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	cp, err := campaign.Create(o.ctx, db, org.ID, o.Name, o.Kind, o.Segment)
+	if err != nil {
+		return err
+	}
+	return p.Record(cp, []output.Field{{Title: "id", Value: cp.ID}, {Title: "name", Value: cp.Name},
+		{Title: "kind", Value: string(cp.Kind)}, {Title: "segment", Value: cp.Segment.String()}})
 }

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,7 +11,17 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
+// ListOptions are `inboxctl campaign list`'s: it takes no arguments and no
+// flags of its own.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+}
+
+// NewCmdList is `inboxctl campaign list`; runF, if not nil, runs instead
+// of listRun (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the org's campaigns with their segment and recipient counts",
@@ -20,21 +31,29 @@ and the number of pending, sent and excluded recipient entries.`,
   inboxctl campaign list -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			cs, err := campaign.List(c.Context(), db, org.ID)
-			if err != nil {
-				return err
-			}
-			return printCampaigns(p, cs)
+			return listRun(o)
 		},
 	}
+}
+
+func listRun(o *ListOptions) error {
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := o.Factory.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	cs, err := campaign.List(o.ctx, db, org.ID)
+	if err != nil {
+		return err
+	}
+	return printCampaigns(p, cs)
 }
 
 func printCampaigns(p *output.Printer, cs []campaign.Campaign) error {

@@ -13,7 +13,22 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-func newCmdSchedule(f *cmdutil.Factory) *cobra.Command {
+// NameOptions are the options of a campaign command that takes only NAME
+// (schedule, run).
+type NameOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Name string
+}
+
+// ScheduleOptions are `inboxctl campaign schedule`'s.
+type ScheduleOptions struct{ NameOptions }
+
+// NewCmdSchedule is `inboxctl campaign schedule`; runF, if not nil, runs
+// instead of scheduleRun (for tests).
+func NewCmdSchedule(f *cmdutil.Factory, runF func(*ScheduleOptions) error) *cobra.Command {
+	o := &ScheduleOptions{NameOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "schedule NAME",
 		Short: "Materialise a one-time campaign's recipient list",
@@ -27,13 +42,21 @@ unmarking puts them back while the campaign has not run.`,
   inboxctl campaign schedule "Diwali Sale" -o json`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return recordChange(f, c, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
-				s, err := campaign.Schedule(ctx, db, org.ID, args[0])
-				return change{s, fmt.Sprintf("Scheduled %q: %d pending, %d excluded as spam.", s.Campaign, s.Pending, s.Excluded),
-					[]output.Field{{Title: "campaign", Value: s.Campaign}, {Title: "pending", Value: s.Pending}, {Title: "excluded", Value: s.Excluded}}}, err
-			})
+			o.ctx, o.Name = c.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return scheduleRun(o)
 		},
 	}
+}
+
+func scheduleRun(o *ScheduleOptions) error {
+	return recordChange(o.ctx, o.Factory, func(ctx context.Context, db *store.DB, org directory.Org) (change, error) {
+		s, err := campaign.Schedule(ctx, db, org.ID, o.Name)
+		return change{s, fmt.Sprintf("Scheduled %q: %d pending, %d excluded as spam.", s.Campaign, s.Pending, s.Excluded),
+			[]output.Field{{Title: "campaign", Value: s.Campaign}, {Title: "pending", Value: s.Pending}, {Title: "excluded", Value: s.Excluded}}}, err
+	})
 }
 
 // change is a campaign change's result: the record for -o, and the sentence
@@ -45,16 +68,16 @@ type change struct {
 }
 
 // recordChange runs a change to one of the org's campaigns and prints it.
-func recordChange(f *cmdutil.Factory, c *cobra.Command, do func(ctx context.Context, db *store.DB, org directory.Org) (change, error)) error {
+func recordChange(ctx context.Context, f *cmdutil.Factory, do func(ctx context.Context, db *store.DB, org directory.Org) (change, error)) error {
 	p, err := f.Printer()
 	if err != nil {
 		return err
 	}
-	db, org, err := f.Org(c.Context())
+	db, org, err := f.Org(ctx)
 	if err != nil {
 		return err
 	}
-	ch, err := do(c.Context(), db, org)
+	ch, err := do(ctx, db, org)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,5 +90,38 @@ func WantUsageError(t testing.TB, err error, want string) {
 	t.Helper()
 	if msg := UsageError(t, err); !strings.HasPrefix(msg, want) {
 		t.Fatalf("error %q, want it to start %q", msg, want)
+	}
+}
+
+// Case is one command line of a flags → options table: the options runF
+// should get, or the start of the usage error's sentence.
+type Case[O any] struct {
+	Argv    []string
+	Want    *O
+	WantErr string
+}
+
+// Table runs each case through Parse. strip takes out what a case cannot
+// spell (the Factory and the context) and returns the Factory and whether
+// a context was set, which Table checks before it compares the rest.
+func Table[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, strip func(*O) (*cmdutil.Factory, bool), cases []Case[O]) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(strings.Join(tt.Argv, " "), func(t *testing.T) {
+			got, err := Parse(t, newCmd, tt.Argv...)
+			if tt.WantErr != "" {
+				WantUsageError(t, err, tt.WantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, hadCtx := strip(got); f == nil || !hadCtx {
+				t.Fatal("options lack the factory or the context")
+			}
+			if !reflect.DeepEqual(got, tt.Want) {
+				t.Errorf("options\n got %+v\nwant %+v", got, tt.Want)
+			}
+		})
 	}
 }
