@@ -2,6 +2,7 @@
 package agent
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -26,14 +27,27 @@ in the config file), which needs level admin (see 'inboxctl db grant').`,
   inboxctl agent list --org acme`,
 		GroupID: "admin",
 	}
-	c.AddCommand(newCmdAdd(f), newCmdBind(f), newCmdList(f))
+	c.AddCommand(NewCmdAdd(f, nil), NewCmdBind(f, nil), NewCmdList(f, nil))
 	return c
 }
 
 var columns = output.Cols("id", "email", "access", "role", "db_role", "created_at")
 
-func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
-	var access, role, dbRole string
+// AddOptions are `inboxctl agent add`'s arguments and flags.
+type AddOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Email  string
+	Access string
+	Role   string
+	DBRole string
+}
+
+// NewCmdAdd is `inboxctl agent add`; runF, if not nil, runs
+// instead of addRun once the options are complete (for tests).
+func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
+	o := &AddOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "add EMAIL [--access all|assigned] [--role owner|admin|teammate] [--db-role ROLE]",
 		Short: "Add an agent to the org",
@@ -48,27 +62,56 @@ refused (exit 2).`,
   inboxctl agent add ravi@acme.test --access assigned --role teammate --db-role ravi`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			o.Email = args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			a, err := directory.AddAgent(c.Context(), db, org.ID, args[0], access, role, dbRole)
-			if err != nil {
-				return err
-			}
-			return printAgents(f, []directory.Agent{a})
+			return addRun(o)
 		},
 	}
-	c.Flags().StringVar(&access, "access", "all", "what the agent sees: all or assigned")
-	c.Flags().StringVar(&role, "role", "teammate", "owner, admin or teammate")
-	c.Flags().StringVar(&dbRole, "db-role", "", "PostgreSQL login role that acts as this agent")
+	c.Flags().StringVar(&o.Access, "access", "all", "what the agent sees: all or assigned")
+	c.Flags().StringVar(&o.Role, "role", "teammate", "owner, admin or teammate")
+	c.Flags().StringVar(&o.DBRole, "db-role", "", "PostgreSQL login role that acts as this agent")
 	_ = c.RegisterFlagCompletionFunc("access", cobra.FixedCompletions([]string{"all", "assigned"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{"owner", "admin", "teammate"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 
-func newCmdBind(f *cmdutil.Factory) *cobra.Command {
-	var dbRole string
+func addRun(o *AddOptions) error {
+	f := o.Factory
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	a, err := directory.AddAgent(o.ctx, db, org.ID, o.Email, o.Access, o.Role, o.DBRole)
+	if err != nil {
+		return err
+	}
+	return printAgents(f, []directory.Agent{a})
+}
+
+// BindOptions are `inboxctl agent bind`'s arguments and flags.
+type BindOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Email  string
+	DBRole string
+}
+
+// Validate wants --db-role.
+func (o *BindOptions) Validate() error {
+	if o.DBRole == "" {
+		return errs.Usagef("Name the PostgreSQL role with --db-role ROLE.")
+	}
+	return nil
+}
+
+// NewCmdBind is `inboxctl agent bind`; runF, if not nil, runs
+// instead of bindRun once the options are complete (for tests).
+func NewCmdBind(f *cmdutil.Factory, runF func(*BindOptions) error) *cobra.Command {
+	o := &BindOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "bind EMAIL --db-role ROLE",
 		Short: "Bind an agent to a PostgreSQL login role",
@@ -82,26 +125,46 @@ bound to another); binding the agent again replaces its role.`,
   inboxctl agent bind ravi@acme.test --db-role ravi`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if dbRole == "" {
-				return errs.Usagef("Name the PostgreSQL role with --db-role ROLE.")
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
+			o.ctx = c.Context()
+			o.Email = args[0]
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			a, err := directory.BindAgent(c.Context(), db, org.ID, args[0], dbRole)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			return printAgents(f, []directory.Agent{a})
+			return bindRun(o)
 		},
 	}
-	c.Flags().StringVar(&dbRole, "db-role", "", "PostgreSQL login role that acts as this agent")
+	c.Flags().StringVar(&o.DBRole, "db-role", "", "PostgreSQL login role that acts as this agent")
 	return c
 }
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+func bindRun(o *BindOptions) error {
+	f := o.Factory
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	a, err := directory.BindAgent(o.ctx, db, org.ID, o.Email, o.DBRole)
+	if err != nil {
+		return err
+	}
+	return printAgents(f, []directory.Agent{a})
+}
+
+// ListOptions are `inboxctl agent list`'s: it takes no arguments and no
+// flags of its own.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+}
+
+// NewCmdList is `inboxctl agent list`; runF, if not nil, runs
+// instead of listRun once the options are complete (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
+	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the org's agents",
 		Long: `List the org's agents with their id, email, access, role, the PostgreSQL
@@ -109,18 +172,28 @@ role bound to them (empty when none) and creation time.`,
 		Example: `  inboxctl agent list --org acme
   inboxctl agent list -o csv > agents.csv`,
 		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
+		RunE: func(c *cobra.Command, args []string) error {
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			agents, err := directory.ListAgents(c.Context(), db, org.ID)
-			if err != nil {
-				return err
-			}
-			return printAgents(f, agents)
+			return listRun(o)
 		},
 	}
+	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	agents, err := directory.ListAgents(o.ctx, db, org.ID)
+	if err != nil {
+		return err
+	}
+	return printAgents(f, agents)
 }
 
 func printAgents(f *cmdutil.Factory, agents []directory.Agent) error {
