@@ -2,6 +2,7 @@
 package user
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -27,13 +28,32 @@ has a name, traits (string key and value) and exactly one chat.`,
   inboxctl user show +919800000007`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdImport(f), newCmdShow(f))
+	c.AddCommand(NewCmdImport(f, nil), NewCmdShow(f, nil))
 	return c
 }
 
-func newCmdImport(f *cmdutil.Factory) *cobra.Command {
-	var file string
-	var skipInvalid, dryRun bool
+// ImportOptions are `inboxctl user import`'s flags.
+type ImportOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	File        string // -f FILE, or - for stdin
+	SkipInvalid bool
+	DryRun      bool
+}
+
+// Validate wants -f.
+func (o *ImportOptions) Validate() error {
+	if o.File == "" {
+		return errs.Usagef("Give the CSV with -f FILE, or -f - for stdin.")
+	}
+	return nil
+}
+
+// NewCmdImport is `inboxctl user import`; runF, if not nil, runs
+// instead of importRun once the options are complete (for tests).
+func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	o := &ImportOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "import -f FILE|- [--dry-run]",
 		Short: "Upsert users from CSV",
@@ -50,55 +70,89 @@ cannot be imported (only spam mark and unmark set it).`,
   inboxctl user import -f customers.csv
   cut -d, -f1,2 crm-export.csv | inboxctl user import -f - -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if file == "" {
-				return errs.Usagef("Give the CSV with -f FILE, or -f - for stdin.")
-			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
+		RunE: func(c *cobra.Command, args []string) error {
+			o.ctx = c.Context()
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			in, err := f.OpenInput(file)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			defer in.Close()
-			prog := cmdutil.NewProgress(f.IO, "import", "rows")
-			res, err := directory.ImportUsers(c.Context(), db, org.ID, in,
-				directory.ImportOptions{SkipInvalid: skipInvalid, DryRun: dryRun, Progress: prog.Read, Phase: prog.Phase})
-			prog.Done()
-			var skipped *directory.SkippedError
-			if errors.As(err, &skipped) {
-				fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Lines.Len())
-				if err := skipped.Lines.WriteTo(f.IO.ErrOut, "  ", f.Secrets()...); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-			if dryRun {
-				fmt.Fprintln(f.IO.ErrOut, "Dry run: the import ran and was rolled back; nothing was written.")
-			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			if p.Format == output.JSON || p.Format == output.NDJSON {
-				return p.JSON(res)
-			}
-			l := p.List(output.Cols("created", "updated", "unchanged", "invalid"))
-			l.Row(res.Created, res.Updated, res.Unchanged, res.Invalid)
-			return l.Close()
+			return importRun(o)
 		},
 	}
-	c.Flags().StringVarP(&file, "file", "f", "", "CSV file, or - for stdin")
-	c.Flags().BoolVar(&skipInvalid, "skip-invalid", false, "import the valid rows and report the invalid ones")
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "run the import in a transaction, print what it would change, and roll back")
+	c.Flags().StringVarP(&o.File, "file", "f", "", "CSV file, or - for stdin")
+	c.Flags().BoolVar(&o.SkipInvalid, "skip-invalid", false, "import the valid rows and report the invalid ones")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "run the import in a transaction, print what it would change, and roll back")
 	return c
 }
 
-func newCmdShow(f *cmdutil.Factory) *cobra.Command {
-	var by string
+func importRun(o *ImportOptions) error {
+	f := o.Factory
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	in, err := f.OpenInput(o.File)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	prog := cmdutil.NewProgress(f.IO, "import", "rows")
+	res, err := directory.ImportUsers(o.ctx, db, org.ID, in,
+		directory.ImportOptions{SkipInvalid: o.SkipInvalid, DryRun: o.DryRun, Progress: prog.Read, Phase: prog.Phase})
+	prog.Done()
+	var skipped *directory.SkippedError
+	if errors.As(err, &skipped) {
+		fmt.Fprintf(f.IO.ErrOut, "Skipped %d invalid row(s):\n", skipped.Lines.Len())
+		if err := skipped.Lines.WriteTo(f.IO.ErrOut, "  ", f.Secrets()...); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	if o.DryRun {
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: the import ran and was rolled back; nothing was written.")
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	if p.Format == output.JSON || p.Format == output.NDJSON {
+		return p.JSON(res)
+	}
+	l := p.List(output.Cols("created", "updated", "unchanged", "invalid"))
+	l.Row(res.Created, res.Updated, res.Unchanged, res.Invalid)
+	return l.Close()
+}
+
+// ShowOptions are `inboxctl user show`'s arguments and flags, and the ref
+// Validate reads from them.
+type ShowOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	RefText string // REF as given
+	ByText  string // --by as given
+
+	// Ref is REF read as --by says, by Validate.
+	Ref input.Ref
+}
+
+// Validate parses --by and REF.
+func (o *ShowOptions) Validate() error {
+	by, err := cmdutil.ParseBy(o.ByText)
+	if err != nil {
+		return err
+	}
+	o.Ref, err = directory.ParseRef(o.RefText, by)
+	return err
+}
+
+// NewCmdShow is `inboxctl user show`; runF, if not nil, runs
+// instead of showRun once the options are complete (for tests).
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	o := &ShowOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "show REF",
 		Short: "Show the user card",
@@ -113,36 +167,41 @@ agent cannot see is refused (exit 4).`,
   inboxctl user show 42 -o json`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			b, err := cmdutil.ParseBy(by)
-			if err != nil {
+			o.ctx = c.Context()
+			o.RefText = args[0]
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			ref, err := directory.ParseRef(args[0], b)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			db, ac, err := f.Acting(c.Context())
-			if err != nil {
-				return err
-			}
-			var agent *rules.Agent
-			if ac.Agent.ID != 0 {
-				a := ac.Agent.Rule()
-				agent = &a
-			}
-			card, err := directory.ShowUser(c.Context(), db, ac.Org.ID, ref, agent)
-			if err != nil {
-				return err
-			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			return p.Record(card, cardFields(card))
+			return showRun(o)
 		},
 	}
-	c.Flags().StringVar(&by, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
+	c.Flags().StringVar(&o.ByText, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
 	return c
+}
+
+func showRun(o *ShowOptions) error {
+	f := o.Factory
+	db, ac, err := f.Acting(o.ctx)
+	if err != nil {
+		return err
+	}
+	var agent *rules.Agent
+	if ac.Agent.ID != 0 {
+		a := ac.Agent.Rule()
+		agent = &a
+	}
+	card, err := directory.ShowUser(o.ctx, db, ac.Org.ID, o.Ref, agent)
+	if err != nil {
+		return err
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	return p.Record(card, cardFields(card))
 }
 
 func cardFields(c directory.Card) []output.Field {
