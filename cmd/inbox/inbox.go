@@ -20,6 +20,6 @@ the spam chats assigned to you or marked as spam by you.`,
   inboxctl inbox list --folder spam -o json --as lead@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdList(f))
+	c.AddCommand(NewCmdList(f, nil))
 	return c
 }

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,15 +14,42 @@ import (
 	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
-type listOptions struct {
-	folder string
-	limit  int
-	after  string
-	label  string
+// ListOptions are `inboxctl inbox list`'s flags.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Folder string
+	Limit  int
+	After  string
+	Label  string
+
+	// Shaped is the flags that shaped this page as given on the command
+	// line, for the next page's command (nextCommand).
+	Shaped []string
 }
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	o := &listOptions{}
+// Complete notes the flags that shaped the page.
+func (o *ListOptions) Complete(c *cobra.Command) {
+	o.ctx = c.Context()
+	o.Shaped = shapingFlags(c)
+}
+
+// Validate wants --folder and a --limit in range.
+func (o *ListOptions) Validate() error {
+	if o.Folder == "" {
+		return errs.Usagef("Pick a folder with --folder all, you, unassigned or spam.")
+	}
+	if o.Limit < 1 || o.Limit > inbox.MaxLimit {
+		return errs.Usagef("--limit must be between 1 and %d, not %d.", inbox.MaxLimit, o.Limit)
+	}
+	return nil
+}
+
+// NewCmdList is `inboxctl inbox list`; runF, if not nil, runs instead of
+// listRun once the options are valid (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "list --folder all|you|unassigned|spam [--limit N] [--after CURSOR] [--label L]",
 		Short: "List a folder, newest activity first, a page at a time",
@@ -49,55 +77,61 @@ until 'inboxctl spam expire' runs).`, inbox.DefaultLimit, inbox.MaxLimit),
   inboxctl inbox list --folder all -o json --after "$(jq -r .next_cursor page1.json)" --as lead@acme.test`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if o.folder == "" {
-				return errs.Usagef("Pick a folder with --folder all, you, unassigned or spam.")
-			}
-			if o.limit < 1 || o.limit > inbox.MaxLimit {
-				return errs.Usagef("--limit must be between 1 and %d, not %d.", inbox.MaxLimit, o.limit)
-			}
-			p, err := f.Printer()
-			if err != nil {
+			o.Complete(c)
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			page, err := inbox.List(c.Context(), db, actor, inbox.ListOptions{
-				Folder: rules.Folder(o.folder), Limit: o.limit, After: o.after, Label: o.label})
-			if err != nil {
-				return err
-			}
-			if err := render(p, page); err != nil {
-				return err
-			}
-			if n := expired(page); n > 0 {
-				fmt.Fprintf(f.IO.ErrOut, "%d spam mark(s) on this page %s: is 'inboxctl spam expire' running from cron?\n", n, rules.ExpiredWaiting)
-			}
-			if len(page.Items) == 0 && p.Format == output.Table {
-				more := ""
-				if o.after != "" {
-					more = "more "
-				}
-				fmt.Fprintf(f.IO.ErrOut, "No %schats in the %s folder.\n", more, o.folder)
-			}
-			if page.NextCursor != "" && p.Format != output.JSON && (p.Format == output.Table || f.IO.StderrTTY) {
-				hint := f.IO.ErrOut
-				if f.Paging() {
-					hint = p.Out // below the table, in the pager
-				}
-				fmt.Fprintf(hint, "Next page: %s\n", nextCommand(c, page.NextCursor))
-			}
-			return nil
+			return listRun(o)
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&o.folder, "folder", "", "all, you, unassigned or spam")
-	fl.IntVar(&o.limit, "limit", inbox.DefaultLimit, fmt.Sprintf("page size, at most %d", inbox.MaxLimit))
-	fl.StringVar(&o.after, "after", "", "the next_cursor of the previous page")
-	fl.StringVar(&o.label, "label", "", "only chats with this label")
+	fl.StringVar(&o.Folder, "folder", "", "all, you, unassigned or spam")
+	fl.IntVar(&o.Limit, "limit", inbox.DefaultLimit, fmt.Sprintf("page size, at most %d", inbox.MaxLimit))
+	fl.StringVar(&o.After, "after", "", "the next_cursor of the previous page")
+	fl.StringVar(&o.Label, "label", "", "only chats with this label")
 	_ = c.RegisterFlagCompletionFunc("folder", cobra.FixedCompletions([]string{"all", "you", "unassigned", "spam"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, actor, err := f.Actor(o.ctx)
+	if err != nil {
+		return err
+	}
+	page, err := inbox.List(o.ctx, db, actor, inbox.ListOptions{
+		Folder: rules.Folder(o.Folder), Limit: o.Limit, After: o.After, Label: o.Label})
+	if err != nil {
+		return err
+	}
+	if err := render(p, page); err != nil {
+		return err
+	}
+	if n := expired(page); n > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "%d spam mark(s) on this page %s: is 'inboxctl spam expire' running from cron?\n", n, rules.ExpiredWaiting)
+	}
+	if len(page.Items) == 0 && p.Format == output.Table {
+		more := ""
+		if o.After != "" {
+			more = "more "
+		}
+		fmt.Fprintf(f.IO.ErrOut, "No %schats in the %s folder.\n", more, o.Folder)
+	}
+	if page.NextCursor != "" && p.Format != output.JSON && (p.Format == output.Table || f.IO.StderrTTY) {
+		hint := f.IO.ErrOut
+		if f.Paging() {
+			hint = p.Out // below the table, in the pager
+		}
+		fmt.Fprintf(hint, "Next page: %s\n", nextCommand(o.Shaped, page.NextCursor))
+	}
+	return nil
 }
 
 func render(p *output.Printer, page inbox.Page) error {
@@ -128,19 +162,25 @@ func expired(page inbox.Page) int {
 	return n
 }
 
-// nextCommand is the command line of the next page: every flag that
-// shaped this page as given on the command line (--folder, --label,
-// --limit, --as, --org, -o, --config), each value quoted for a POSIX
-// shell, then --after. --database-url is never repeated, as it may hold a
-// password; what came from the environment or the config file comes from
-// there again.
-func nextCommand(c *cobra.Command, cursor string) string {
-	parts := []string{"inboxctl inbox list"}
+// shapingFlags are the flags that shaped a page as given on the command
+// line (--folder, --label, --limit, --as, --org, -o, --config), each value
+// quoted for a POSIX shell. --database-url is never repeated, as it may
+// hold a password; what came from the environment or the config file comes
+// from there again.
+func shapingFlags(c *cobra.Command) []string {
+	var parts []string
 	for _, name := range []string{"folder", "label", "limit", "as", "org", "output", "config"} {
 		if fl := c.Flags().Lookup(name); fl != nil && (fl.Changed || name == "folder") {
 			parts = append(parts, "--"+name, shellQuote(fl.Value.String()))
 		}
 	}
+	return parts
+}
+
+// nextCommand is the command line of the next page: the flags that shaped
+// this one, then --after.
+func nextCommand(shaped []string, cursor string) string {
+	parts := append([]string{"inboxctl inbox list"}, shaped...)
 	return strings.Join(append(parts, "--after", shellQuote(cursor)), " ")
 }
 
