@@ -19,6 +19,6 @@ notify nobody.`,
   inboxctl message receive --from +919800000007 --text "Where is my order?"`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdSend(f), newCmdReceive(f))
+	c.AddCommand(NewCmdSend(f, nil), NewCmdReceive(f, nil))
 	return c
 }

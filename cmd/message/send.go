@@ -1,6 +1,7 @@
 package message
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -12,8 +13,34 @@ import (
 	"github.com/inboxctl/inboxctl/internal/output"
 )
 
-func newCmdSend(f *cmdutil.Factory) *cobra.Command {
-	var text, by string
+// SendOptions are `inboxctl message send`'s arguments and flags, and the
+// ref Validate reads from them.
+type SendOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	RefText string // REF as given
+	ByText  string // --by as given
+	Text    string
+
+	// Ref is REF read as --by says, by Validate.
+	Ref input.Ref
+}
+
+// Validate parses --by and REF.
+func (o *SendOptions) Validate() error {
+	by, err := cmdutil.ParseBy(o.ByText)
+	if err != nil {
+		return err
+	}
+	o.Ref, err = directory.ParseRef(o.RefText, by)
+	return err
+}
+
+// NewCmdSend is `inboxctl message send`; runF, if not nil, runs
+// instead of sendRun once the options are complete (for tests).
+func NewCmdSend(f *cmdutil.Factory, runF func(*SendOptions) error) *cobra.Command {
+	o := &SendOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "send REF --text T",
 		Short: "Send a message to a user as the acting agent",
@@ -23,41 +50,46 @@ marked as spam, and for a chat you cannot see. Prints the message id.`, input.Ma
 		Example: `  inboxctl message send +919800000007 --text "Your refund is on its way." --as asha@acme.test`,
 		Args:    cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			b, err := cmdutil.ParseBy(by)
-			if err != nil {
+			o.ctx = c.Context()
+			o.RefText = args[0]
+			if err := o.Validate(); err != nil {
 				return err
 			}
-			ref, err := directory.ParseRef(args[0], b)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
-			}
-			id, err := inbox.Send(c.Context(), db, actor, ref, text)
-			if err != nil {
-				return err
-			}
-			switch p.Format {
-			case output.JSON, output.NDJSON:
-				return p.JSON(struct {
-					MessageID int64 `json:"message_id"`
-				}{id})
-			case output.Table:
-				_, err = fmt.Fprintf(f.IO.Out, "Sent message %d.\n", id)
-				return err
-			}
-			l := p.List(output.Cols("message_id"))
-			l.Row(id)
-			return l.Close()
+			return sendRun(o)
 		},
 	}
-	c.Flags().StringVar(&text, "text", "", "the message")
-	c.Flags().StringVar(&by, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
+	c.Flags().StringVar(&o.Text, "text", "", "the message")
+	c.Flags().StringVar(&o.ByText, "by", string(input.ByAuto), "how to read REF: auto, phone or id")
 	return c
+}
+
+func sendRun(o *SendOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, actor, err := f.Actor(o.ctx)
+	if err != nil {
+		return err
+	}
+	id, err := inbox.Send(o.ctx, db, actor, o.Ref, o.Text)
+	if err != nil {
+		return err
+	}
+	switch p.Format {
+	case output.JSON, output.NDJSON:
+		return p.JSON(struct {
+			MessageID int64 `json:"message_id"`
+		}{id})
+	case output.Table:
+		_, err = fmt.Fprintf(f.IO.Out, "Sent message %d.\n", id)
+		return err
+	}
+	l := p.List(output.Cols("message_id"))
+	l.Row(id)
+	return l.Close()
 }
