@@ -2,6 +2,7 @@
 package notifications
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -20,12 +21,22 @@ is marked as spam; after an unmark, new messages notify again.`,
   inboxctl notifications list --limit 10 -o json --as ravi@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdList(f))
+	c.AddCommand(NewCmdList(f, nil))
 	return c
 }
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	var limit int
+// ListOptions are `inboxctl notifications list`'s flags.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Limit int
+}
+
+// NewCmdList is `inboxctl notifications list`; runF, if not nil, runs
+// instead of listRun once the options are complete (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "list [--limit N]",
 		Short: "List the acting agent's notifications, newest first",
@@ -33,25 +44,34 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Example: `  inboxctl notifications list --as ravi@acme.test
   inboxctl notifications list --limit 0 -o ndjson --as ravi@acme.test`,
 		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+		RunE: func(c *cobra.Command, args []string) error {
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			db, actor, err := f.Actor(c.Context())
-			if err != nil {
-				return err
-			}
-			l := p.List(output.Cols("id", "agent", "user_id", "phone", "text", "at").Numeric("id", "user_id", "phone"))
-			err = inbox.Notifications(c.Context(), db, actor, limit, func(n inbox.Notification) error {
-				return l.Row(n.ID, n.Agent, n.UserID, n.Phone, n.Text, n.At)
-			})
-			if err != nil {
-				return err
-			}
-			return l.Close()
+			return listRun(o)
 		},
 	}
-	c.Flags().IntVar(&limit, "limit", 100, "show at most N, newest first (0: all)")
+	c.Flags().IntVar(&o.Limit, "limit", 100, "show at most N, newest first (0: all)")
 	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, actor, err := f.Actor(o.ctx)
+	if err != nil {
+		return err
+	}
+	l := p.List(output.Cols("id", "agent", "user_id", "phone", "text", "at").Numeric("id", "user_id", "phone"))
+	err = inbox.Notifications(o.ctx, db, actor, o.Limit, func(n inbox.Notification) error {
+		return l.Row(n.ID, n.Agent, n.UserID, n.Phone, n.Text, n.At)
+	})
+	if err != nil {
+		return err
+	}
+	return l.Close()
 }
