@@ -2,6 +2,7 @@
 package org
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -21,14 +22,25 @@ org: in the config file); it may be omitted when the database holds one org.`,
   inboxctl org list`,
 		GroupID: "admin",
 	}
-	c.AddCommand(newCmdCreate(f), newCmdList(f))
+	c.AddCommand(NewCmdCreate(f, nil), NewCmdList(f, nil))
 	return c
 }
 
 var columns = output.Cols("id", "slug", "name", "created_at")
 
-func newCmdCreate(f *cmdutil.Factory) *cobra.Command {
-	var name string
+// CreateOptions are `inboxctl org create`'s arguments and flags.
+type CreateOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Slug string
+	Name string
+}
+
+// NewCmdCreate is `inboxctl org create`; runF, if not nil, runs
+// instead of createRun once the options are complete (for tests).
+func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	o := &CreateOptions{Factory: f}
 	c := &cobra.Command{
 		Use:   "create SLUG [--name NAME]",
 		Short: "Create an org",
@@ -38,23 +50,43 @@ the slug). A slug that is taken is refused (exit 2).`,
   inboxctl org create acme-staging -o json`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			db, err := f.DB(c.Context())
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			o.Slug = args[0]
+			if runF != nil {
+				return runF(o)
 			}
-			o, err := directory.CreateOrg(c.Context(), db, args[0], name)
-			if err != nil {
-				return err
-			}
-			return printOrgs(f, []directory.Org{o})
+			return createRun(o)
 		},
 	}
-	c.Flags().StringVar(&name, "name", "", "display name (default: the slug)")
+	c.Flags().StringVar(&o.Name, "name", "", "display name (default: the slug)")
 	return c
 }
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+func createRun(o *CreateOptions) error {
+	f := o.Factory
+	db, err := f.DB(o.ctx)
+	if err != nil {
+		return err
+	}
+	org, err := directory.CreateOrg(o.ctx, db, o.Slug, o.Name)
+	if err != nil {
+		return err
+	}
+	return printOrgs(f, []directory.Org{org})
+}
+
+// ListOptions are `inboxctl org list`'s: it takes no arguments and no
+// flags of its own.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+}
+
+// NewCmdList is `inboxctl org list`; runF, if not nil, runs
+// instead of listRun once the options are complete (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
+	c := &cobra.Command{
 		Use:   "list",
 		Short: "List orgs",
 		Long: `List every org in the database with its id, slug, name and creation time,
@@ -62,18 +94,28 @@ in slug order.`,
 		Example: `  inboxctl org list
   inboxctl org list -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			db, err := f.DB(c.Context())
-			if err != nil {
-				return err
+		RunE: func(c *cobra.Command, args []string) error {
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			orgs, err := directory.ListOrgs(c.Context(), db)
-			if err != nil {
-				return err
-			}
-			return printOrgs(f, orgs)
+			return listRun(o)
 		},
 	}
+	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	db, err := f.DB(o.ctx)
+	if err != nil {
+		return err
+	}
+	orgs, err := directory.ListOrgs(o.ctx, db)
+	if err != nil {
+		return err
+	}
+	return printOrgs(f, orgs)
 }
 
 func printOrgs(f *cmdutil.Factory, orgs []directory.Org) error {
