@@ -2,6 +2,7 @@
 package label
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -20,12 +21,22 @@ func NewCmdLabel(f *cmdutil.Factory) *cobra.Command {
   inboxctl inbox list --folder all --label billing --as lead@acme.test`,
 		GroupID: "core",
 	}
-	c.AddCommand(newCmdList(f))
+	c.AddCommand(NewCmdList(f, nil))
 	return c
 }
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+// ListOptions are `inboxctl label list`'s: it takes no arguments and no
+// flags of its own.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+}
+
+// NewCmdList is `inboxctl label list`; runF, if not nil, runs
+// instead of listRun once the options are complete (for tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{Factory: f}
+	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the org's labels and how many chats carry each",
 		Long: `List the org's labels by name, each with the number of chats that carry it
@@ -33,26 +44,36 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Example: `  inboxctl label list
   inboxctl label list -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+		RunE: func(c *cobra.Command, args []string) error {
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			db, org, err := f.Org(c.Context())
-			if err != nil {
-				return err
-			}
-			labels, err := inbox.Labels(c.Context(), db, org.ID)
-			if err != nil {
-				return err
-			}
-			l := p.List(output.Cols("id", "name", "chats", "created_at"))
-			for _, lb := range labels {
-				if err := l.Row(lb.ID, lb.Name, lb.Chats, lb.CreatedAt); err != nil {
-					return err
-				}
-			}
-			return l.Close()
+			return listRun(o)
 		},
 	}
+	return c
+}
+
+func listRun(o *ListOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	db, org, err := f.Org(o.ctx)
+	if err != nil {
+		return err
+	}
+	labels, err := inbox.Labels(o.ctx, db, org.ID)
+	if err != nil {
+		return err
+	}
+	l := p.List(output.Cols("id", "name", "chats", "created_at"))
+	for _, lb := range labels {
+		if err := l.Row(lb.ID, lb.Name, lb.Chats, lb.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return l.Close()
 }
