@@ -21,7 +21,21 @@ in effect and where each value came from.`,
   inboxctl config show --config ./staging.yaml -o json`,
 		GroupID: "admin",
 	}
-	c.AddCommand(&cobra.Command{
+	c.AddCommand(NewCmdShow(f, nil))
+	return c
+}
+
+// ShowOptions are `inboxctl config show`'s: it takes no arguments and no
+// flags of its own.
+type ShowOptions struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdShow is `inboxctl config show`; runF, if not nil, runs instead of
+// showRun (for tests).
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	o := &ShowOptions{Factory: f}
+	return &cobra.Command{
 		Use:   "show",
 		Short: "Show every setting, its value and where it came from",
 		Long: `Show every setting with its effective value and its source: a flag, an
@@ -32,20 +46,26 @@ flag > env > file > default. Passwords are masked.`,
   inboxctl config show --config ./staging.yaml -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			l := p.List(output.Cols("key", "value", "source"))
-			for _, s := range cfg.Settings() {
-				l.Row(s.Key, s.Value, s.Source)
-			}
-			return l.Close()
+			return showRun(o)
 		},
-	})
-	return c
+	}
+}
+
+func showRun(o *ShowOptions) error {
+	cfg, err := o.Factory.Config()
+	if err != nil {
+		return err
+	}
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	l := p.List(output.Cols("key", "value", "source"))
+	for _, s := range cfg.Settings() {
+		l.Row(s.Key, s.Value, s.Source)
+	}
+	return l.Close()
 }
