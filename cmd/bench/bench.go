@@ -2,6 +2,7 @@
 package bench
 
 import (
+	"context"
 	"os"
 	"strings"
 
@@ -12,11 +13,20 @@ import (
 	"github.com/inboxctl/inboxctl/internal/errs"
 )
 
-// NewCmdBench is `inboxctl bench`.
-func NewCmdBench(f *cmdutil.Factory) *cobra.Command {
-	var users []int
-	var only string
-	var failMissed bool
+// Options are `inboxctl bench`'s flags.
+type Options struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+
+	Users      []int
+	Only       string
+	FailMissed bool
+}
+
+// NewCmdBench is `inboxctl bench`; runF, if not nil, runs instead of
+// benchRun (for tests).
+func NewCmdBench(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	o := &Options{Factory: f}
 	c := &cobra.Command{
 		Use:   "bench [--users N[,N...]] [--only NAME]",
 		Short: "Measure every performance target on a private database",
@@ -52,36 +62,45 @@ disk in $TMPDIR.`,
 		Args:    cmdutil.NoArgs,
 		GroupID: "admin",
 		RunE: func(c *cobra.Command, _ []string) error {
-			bin, err := os.Executable()
-			if err != nil {
-				return errs.Unexpectedf(err, "Cannot find the inboxctl binary to measure: %v.", err)
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			reports, err := bench.Run(c.Context(), bench.Options{Users: users, Only: only, Binary: bin, Progress: f.IO.ErrOut})
-			if err != nil {
-				return err
-			}
-			if err := bench.Print(f.IO.Out, p.Format, reports); err != nil {
-				return err
-			}
-			if n := bench.Failed(reports); n > 0 {
-				return errs.Unexpectedf(nil, "%d operation(s) failed to run; see their detail above.", n)
-			}
-			if n := bench.Missed(reports); n > 0 && failMissed {
-				return errs.Checkf("%d target(s) missed; see the rows marked MISSED above.", n)
-			}
-			return nil
+			return benchRun(o)
 		},
 	}
-	c.Flags().IntSliceVar(&users, "users", []int{bench.DefaultUsers}, "users to generate; several sizes comma-separated")
-	c.Flags().BoolVar(&failMissed, "fail-missed", false, "exit 5 when a target is missed (for a job that gates on it)")
-	c.Flags().StringVar(&only, "only", "", "run one operation: "+strings.Join(bench.Operations(), ", "))
+	c.Flags().IntSliceVar(&o.Users, "users", []int{bench.DefaultUsers}, "users to generate; several sizes comma-separated")
+	c.Flags().BoolVar(&o.FailMissed, "fail-missed", false, "exit 5 when a target is missed (for a job that gates on it)")
+	c.Flags().StringVar(&o.Only, "only", "", "run one operation: "+strings.Join(bench.Operations(), ", "))
 	_ = c.RegisterFlagCompletionFunc("only", cobra.FixedCompletions(bench.Operations(), cobra.ShellCompDirectiveNoFileComp))
 	c.AddCommand(newCmdSpawn())
 	return c
+}
+
+func benchRun(o *Options) error {
+	f := o.Factory
+	bin, err := os.Executable()
+	if err != nil {
+		return errs.Unexpectedf(err, "Cannot find the inboxctl binary to measure: %v.", err)
+	}
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	reports, err := bench.Run(o.ctx, bench.Options{Users: o.Users, Only: o.Only, Binary: bin, Progress: f.IO.ErrOut})
+	if err != nil {
+		return err
+	}
+	if err := bench.Print(f.IO.Out, p.Format, reports); err != nil {
+		return err
+	}
+	if n := bench.Failed(reports); n > 0 {
+		return errs.Unexpectedf(nil, "%d operation(s) failed to run; see their detail above.", n)
+	}
+	if n := bench.Missed(reports); n > 0 && o.FailMissed {
+		return errs.Checkf("%d target(s) missed; see the rows marked MISSED above.", n)
+	}
+	return nil
 }
 
 // newCmdSpawn is the hidden go-between that runs one measured command and

@@ -81,8 +81,8 @@ func RequiredFlags(fs *pflag.FlagSet) error {
 // verbs: name and c's path.
 func UnknownCommand(c *cobra.Command, name, format string, topics bool) error {
 	e := errs.Usagef(format, name, c.CommandPath())
-	if !c.HasSubCommands() {
-		return e
+	if !topics && !c.HasAvailableSubCommands() {
+		return e // an argument to a command that takes none (bench, with its hidden spawn, too)
 	}
 	if c.SuggestionsMinimumDistance <= 0 {
 		c.SuggestionsMinimumDistance = 2
