@@ -131,7 +131,7 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), demo.NewCmdDemo(f, runStep), benchcmd.NewCmdBench(f, nil), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), demo.NewCmdDemo(f, runStep, nil), benchcmd.NewCmdBench(f, nil), newCmdVersion(f)} {
 		root.AddCommand(c)
 	}
 	root.AddCommand(helpTopics()...)

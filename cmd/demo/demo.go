@@ -30,9 +30,20 @@ const (
 	campaign = "Diwali Sale"
 )
 
-// NewCmdDemo is `inboxctl demo`.
-func NewCmdDemo(f *cmdutil.Factory, run Runner) *cobra.Command {
-	var keep bool
+// Options are `inboxctl demo`'s flags, and the Runner the tour runs its
+// commands with.
+type Options struct {
+	Factory *cmdutil.Factory
+	ctx     context.Context
+	Run     Runner
+
+	Keep bool
+}
+
+// NewCmdDemo is `inboxctl demo`; run runs the tour's commands, and runF,
+// if not nil, runs instead of demoRun (for tests).
+func NewCmdDemo(f *cmdutil.Factory, run Runner, runF func(*Options) error) *cobra.Command {
+	o := &Options{Factory: f, Run: run}
 	c := &cobra.Command{
 		Use:   "demo [--keep]",
 		Short: "Tour the spam feature on a private database (nothing to configure)",
@@ -55,16 +66,25 @@ running server.`,
 		Args:    cmdutil.NoArgs,
 		GroupID: "core",
 		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
+			o.ctx = c.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			t := &tour{out: f.IO.Out, color: p.Color, tty: f.IO.StdoutTTY, run: run}
-			return t.play(c.Context(), keep)
+			return demoRun(o)
 		},
 	}
-	c.Flags().BoolVar(&keep, "keep", false, "leave the server running and print how to use and stop it")
+	c.Flags().BoolVar(&o.Keep, "keep", false, "leave the server running and print how to use and stop it")
 	return c
+}
+
+func demoRun(o *Options) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	t := &tour{out: f.IO.Out, color: p.Color, tty: f.IO.StdoutTTY, run: o.Run}
+	return t.play(o.ctx, o.Keep)
 }
 
 // tour prints the story and runs its commands.
