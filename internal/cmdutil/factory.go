@@ -44,7 +44,8 @@ type Factory struct {
 	// and status).
 	RawDB func(ctx context.Context) (*store.DB, error)
 	// DB connects, refuses a database with pending migrations, and refuses
-	// a database role whose level does not run the command (SPEC §6).
+	// a database role whose level does not run the command (README "Who may
+	// do what").
 	DB func(ctx context.Context) (*store.DB, error)
 	// Identity is the database role running the command and its level,
 	// read once.
