@@ -139,6 +139,10 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
 	requireUTF8(root)
+	// Before the completion command is added: cobra's bash and PowerShell
+	// completions keep the writer the root has then.
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
 	typedCompletionArgs(root)
 	return root
 }

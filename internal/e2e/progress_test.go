@@ -1,4 +1,4 @@
-//go:build unix
+//go:build deployment && unix
 
 package e2e
 

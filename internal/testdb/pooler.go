@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -34,16 +33,16 @@ func Pooler(t testing.TB) *pglocal.Pooler {
 	return pooler
 }
 
-// poolerFailed ends the test when the pooler did not start. go test ./...
-// needs only Go and PostgreSQL (README "Development"): without pgbouncer
-// installed, the test says so and stops, except in CI, which installs it
-// (.ci/run) and so must run it.
+// poolerFailed ends the test when the pooler did not start. Only the
+// deployment tests (go test -tags deployment, README "Development") start
+// one, and they need pgbouncer installed (.ci/run installs it): without it
+// they fail and say so.
 func poolerFailed(t testing.TB, err error) {
 	t.Helper()
 	switch {
 	case err == nil:
-	case errors.Is(err, pglocal.ErrNoPgbouncer) && os.Getenv("CI") == "":
-		t.Skip(err)
+	case errors.Is(err, pglocal.ErrNoPgbouncer):
+		t.Fatalf("the deployment tests need pgbouncer (apt-get install pgbouncer; .ci/run installs it): %v", err)
 	default:
 		t.Fatalf("start pgbouncer: %v", err)
 	}

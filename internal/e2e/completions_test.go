@@ -1,0 +1,37 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inboxctl/inboxctl/cmd"
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
+)
+
+// TestCompletionsAreCurrent fails when completions/ differs from what
+// `inboxctl completion SHELL` generates; `go generate ./cmd` rewrites them.
+func TestCompletionsAreCurrent(t *testing.T) {
+	for shell, file := range map[string]string{
+		"bash":       "inboxctl.bash",
+		"zsh":        "_inboxctl",
+		"fish":       "inboxctl.fish",
+		"powershell": "inboxctl.ps1",
+	} {
+		var out, errb bytes.Buffer
+		f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}}
+		if code := cmd.Run(context.Background(), f, []string{"completion", shell}); code != 0 {
+			t.Fatalf("completion %s: exit %d\n%s", shell, code, errb.String())
+		}
+		want, err := os.ReadFile(filepath.Join(repoRoot, "completions", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != string(want) {
+			t.Errorf("completions/%s is stale: run 'go generate ./cmd'", file)
+		}
+	}
+}
