@@ -23,6 +23,7 @@ import (
 	"github.com/inboxctl/inboxctl/cmd/configcmd"
 	"github.com/inboxctl/inboxctl/cmd/db"
 	"github.com/inboxctl/inboxctl/cmd/demo"
+	helpcmd "github.com/inboxctl/inboxctl/cmd/help"
 	inboxcmd "github.com/inboxctl/inboxctl/cmd/inbox"
 	labelcmd "github.com/inboxctl/inboxctl/cmd/label"
 	messagecmd "github.com/inboxctl/inboxctl/cmd/message"
@@ -30,6 +31,7 @@ import (
 	"github.com/inboxctl/inboxctl/cmd/org"
 	spamcmd "github.com/inboxctl/inboxctl/cmd/spam"
 	"github.com/inboxctl/inboxctl/cmd/user"
+	versioncmd "github.com/inboxctl/inboxctl/cmd/version"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/output"
@@ -131,11 +133,11 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"}, &cobra.Group{ID: "admin", Title: "Administration:"})
-	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), demo.NewCmdDemo(f, runStep, nil), benchcmd.NewCmdBench(f, nil), newCmdVersion(f)} {
+	for _, c := range []*cobra.Command{db.NewCmdDB(f), org.NewCmdOrg(f), agent.NewCmdAgent(f), user.NewCmdUser(f), spamcmd.NewCmdSpam(f), inboxcmd.NewCmdInbox(f), chatcmd.NewCmdChat(f), labelcmd.NewCmdLabel(f), messagecmd.NewCmdMessage(f), notificationscmd.NewCmdNotifications(f), campaigncmd.NewCmdCampaign(f), configcmd.NewCmdConfig(f), demo.NewCmdDemo(f, runStep, nil), benchcmd.NewCmdBench(f, nil), versioncmd.NewCmdVersion(f, nil)} {
 		root.AddCommand(c)
 	}
-	root.AddCommand(helpTopics()...)
-	root.SetHelpCommand(newCmdHelp())
+	root.AddCommand(helpcmd.Topics()...)
+	root.SetHelpCommand(helpcmd.NewCmdHelp(f, nil))
 	registerCompletions(root, completer{f})
 	requireSubcommand(root)
 	requireUTF8(root)
@@ -151,22 +153,6 @@ Start with 'inboxctl demo' for a tour on a private database.`,
 // separate invocation would.
 func runStep(ctx context.Context, io *cmdutil.IOStreams, args []string) errs.Code {
 	return Run(ctx, cmdutil.NewFactory(io, build()), args)
-}
-
-func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit and build date",
-		Long: `Print inboxctl's version, the commit it was built from and the build date
-(set by the release build). It needs no database or configuration.`,
-		Example: `  inboxctl version
-  inboxctl --version`,
-		Args: cmdutil.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			fmt.Fprintf(f.IO.Out, "inboxctl %s\ncommit: %s\nbuilt: %s\n", f.Build.Version, f.Build.Commit, f.Build.Date)
-			return nil
-		},
-	}
 }
 
 // typedCompletionArgs adds cobra's completion command now, not when the

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
@@ -27,42 +25,5 @@ func requireSubcommand(c *cobra.Command) {
 			return cmdutil.UnknownCommand(c, args[0], "Unknown command %q for %q.", false)
 		}
 		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
-	}
-}
-
-// newCmdHelp is `inboxctl help [command]`: cobra's, except that an unknown
-// command or topic is a usage error (exit 2) with suggestions, where
-// cobra's prints "Unknown help topic" and exits 0.
-func newCmdHelp() *cobra.Command {
-	return &cobra.Command{
-		Use:   "help [command]",
-		Short: "Help about any command",
-		Long: `Help about any command or topic, as 'inboxctl COMMAND --help' gives it.
-'inboxctl help' lists the commands and the help topics.`,
-		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			cmd, rest, err := c.Root().Find(args)
-			if err != nil || len(rest) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var out []string
-			for _, sub := range cmd.Commands() {
-				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(sub.Name(), toComplete) {
-					out = append(out, sub.Name()+"\t"+sub.Short)
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			cmd, rest, err := c.Root().Find(args)
-			if err != nil {
-				return err
-			}
-			if len(rest) > 0 {
-				return cmdutil.UnknownCommand(cmd, rest[0], "Unknown help topic %q for %q.", true)
-			}
-			cmd.InitDefaultHelpFlag()
-			cmd.InitDefaultVersionFlag()
-			return cmd.Help()
-		},
 	}
 }

@@ -3,7 +3,6 @@ package campaign
 import (
 	"testing"
 
-	"github.com/inboxctl/inboxctl/internal/campaign"
 	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/cmdutil/cmdtest"
 	"github.com/inboxctl/inboxctl/internal/rules"
@@ -20,9 +19,9 @@ func TestCreateFlags(t *testing.T) {
 	}, []cmdtest.Case[CreateOptions]{
 		{Argv: []string{"Diwali Sale", "--kind", "one-time", "--where", "city=Pune", "--where", "tier=gold"},
 			Want: &CreateOptions{Name: "Diwali Sale", KindText: "one-time", Where: []string{"city=Pune", "tier=gold"},
-				Kind: campaign.OneTime, Segment: rules.Segment{"city": "Pune", "tier": "gold"}}},
+				Kind: rules.OneTime, Segment: rules.Segment{"city": "Pune", "tier": "gold"}}},
 		{Argv: []string{"Welcome Series", "--kind", "ongoing"},
-			Want: &CreateOptions{Name: "Welcome Series", KindText: "ongoing", Kind: campaign.Ongoing, Segment: rules.Segment{}}},
+			Want: &CreateOptions{Name: "Welcome Series", KindText: "ongoing", Kind: rules.Ongoing, Segment: rules.Segment{}}},
 		{Argv: []string{"x", "--kind", "weekly"}, WantErr: `--kind must be one-time or ongoing, not "weekly".`},
 		{Argv: []string{"x"}, WantErr: `Required flag(s) "kind" not set.`},
 		{Argv: []string{"--kind", "ongoing"}, WantErr: "Accepts 1 arg(s), received 0."},

@@ -69,7 +69,7 @@ audience, whatever the filters say.`,
 	c.Flags().StringVar(&o.KindText, "kind", "", "one-time (scheduled into a recipient list) or ongoing (its audience at each run)")
 	c.Flags().StringArrayVar(&o.Where, "where", nil, "trait filter TRAIT=VALUE (repeatable, AND-ed)")
 	cmdutil.MarkFlagRequired(c, "kind")
-	_ = c.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"one-time", "ongoing"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{string(rules.OneTime), string(rules.Ongoing)}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 

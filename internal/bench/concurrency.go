@@ -256,15 +256,15 @@ func markerWindow(k, window int) (from, to int) { return k*window/2 + 1, k*windo
 func (r *run) exactlyItsFile(ctx context.Context, b batchRun, from, to int) (bool, error) {
 	var n, off int64
 	if b.unmark {
-		err := r.bench.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
-				SELECT 1 FROM chat_events m WHERE m.org_id = e.org_id AND m.batch_id = $3 AND m.event = 'marked_spam' AND m.user_id = e.user_id))
-			FROM chat_events e WHERE e.org_id = $1 AND e.batch_id = $2 AND e.event = 'unmarked_spam'`,
+		err := r.bench.QueryRowContext(ctx, store.Consts(`SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
+				SELECT 1 FROM chat_events m WHERE m.org_id = e.org_id AND m.batch_id = $3 AND m.event = {event_marked} AND m.user_id = e.user_id))
+			FROM chat_events e WHERE e.org_id = $1 AND e.batch_id = $2 AND e.event = {event_unmarked}`),
 			r.orgID, *b.sum.BatchID, b.of).Scan(&n, &off)
 		return err == nil && off == 0 && n == b.sum.Changed, err
 	}
-	err := r.bench.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE u.phone NOT BETWEEN $3 AND $4)
+	err := r.bench.QueryRowContext(ctx, store.Consts(`SELECT count(*), count(*) FILTER (WHERE u.phone NOT BETWEEN $3 AND $4)
 		FROM chat_events e JOIN users u ON u.org_id = e.org_id AND u.id = e.user_id
-		WHERE e.org_id = $1 AND e.batch_id = $2 AND e.event = 'marked_spam'`,
+		WHERE e.org_id = $1 AND e.batch_id = $2 AND e.event = {event_marked}`),
 		r.orgID, *b.sum.BatchID, seed.Phone(from), seed.Phone(to)).Scan(&n, &off)
 	lines := int64(to - from + 1)
 	return err == nil && off == 0 && n == b.sum.Changed && b.sum.Requested == lines && b.sum.Changed+b.sum.Unchanged == lines, err

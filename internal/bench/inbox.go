@@ -162,18 +162,24 @@ type pageKey struct {
 // branches are the folder's conditions over chats c, each served by one
 // index in page order; me is the agent's placeholder.
 func (b baselinePage) branches(me string) []string {
+	var bs []string
 	switch {
 	case b.folder == rules.FolderAll:
-		return []string{`c.folder = 'inbox'`}
+		bs = []string{`c.folder = {folder_inbox}`}
 	case b.folder == rules.FolderYou:
-		return []string{`c.folder = 'inbox' AND c.assignee_id = ` + me}
+		bs = []string{`c.folder = {folder_inbox} AND c.assignee_id = ` + me}
 	case b.folder == rules.FolderUnassigned:
-		return []string{`c.folder = 'inbox' AND c.assignee_id IS NULL`}
+		bs = []string{`c.folder = {folder_inbox} AND c.assignee_id IS NULL`}
 	case b.access == rules.AccessAll:
-		return []string{`c.folder = 'spam'`}
+		bs = []string{`c.folder = {folder_spam}`}
+	default:
+		bs = []string{`c.folder = {folder_spam} AND c.assignee_id = ` + me,
+			`c.folder = {folder_spam} AND c.spam_marked_by = ` + me + ` AND c.assignee_id IS DISTINCT FROM ` + me}
 	}
-	return []string{`c.folder = 'spam' AND c.assignee_id = ` + me,
-		`c.folder = 'spam' AND c.spam_marked_by = ` + me + ` AND c.assignee_id IS DISTINCT FROM ` + me}
+	for i := range bs {
+		bs[i] = store.Consts(bs[i])
+	}
+	return bs
 }
 
 func (b baselinePage) page(ctx context.Context, q store.Querier, after *pageKey) (last pageKey, err error) {

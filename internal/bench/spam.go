@@ -198,7 +198,7 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason) VALUES ($1, 'mark', $2, $3) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, store.Consts(`INSERT INTO spam_batches (org_id, action, actor_id, reason) VALUES ($1, {batch_mark}, $2, $3) RETURNING id`),
 			org, agent, markReason).Scan(&batch); err != nil {
 			return err
 		}
@@ -215,12 +215,12 @@ func baselineMark(ctx context.Context, db *store.DB, org, agent int64, file stri
 			store.NewStmt(store.TallyOwnWritesSQL),
 			store.NewStmt(store.SpamWriteSQL),
 			store.NewStmt(store.SpamUsersDeltaSQL(+1, "hit"), org),
-			store.NewStmt(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
-				traits = u.traits || '{"Marked as Spam": "Yes"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
+			store.NewStmt(store.Consts(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = 'bench', spam_batch_id = $3,
+				traits = u.traits || jsonb_build_object({spam_trait}, {trait_yes}) FROM hit h WHERE u.org_id = $1 AND u.id = h.id`),
 				org, agent, batch),
 			store.NewStmt(store.Consts(`UPDATE chats c SET folder = {folder_spam}, spam_marked_by = $2 FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`), org, agent),
-			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
-				SELECT $1, id, 'marked_spam', $2, 'bench', $3 FROM hit`,
+			store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+				SELECT $1, id, {event_marked}, $2, 'bench', $3 FROM hit`),
 				org, agent, batch),
 			store.NewStmt(store.Consts(`WITH x AS (UPDATE campaign_recipients cr SET status = {excluded}, reason = {reason_spam}, updated_at = now()
 				FROM hit h WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = {pending} RETURNING cr.campaign_id)
@@ -246,17 +246,17 @@ func baselineUnmark(ctx context.Context, db *store.DB, org, agent, batch int64) 
 			store.NewStmt(store.TallyOwnWritesSQL),
 			store.NewStmt(store.SpamWriteSQL),
 			store.NewStmt(store.SpamUsersDeltaSQL(-1, "hit"), org),
-			store.NewStmt(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
-				traits = u.traits || '{"Marked as Spam": "No"}' FROM hit h WHERE u.org_id = $1 AND u.id = h.id`,
+			store.NewStmt(store.Consts(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
+				traits = u.traits || jsonb_build_object({spam_trait}, {trait_no}) FROM hit h WHERE u.org_id = $1 AND u.id = h.id`),
 				org),
 			store.NewStmt(store.Consts(`UPDATE chats c SET folder = {folder_inbox}, spam_marked_by = NULL FROM hit h WHERE c.org_id = $1 AND c.user_id = h.id`), org),
-			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
-				SELECT $1, id, 'unmarked_spam', $2, $3 FROM hit`,
+			store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, batch_id)
+				SELECT $1, id, {event_unmarked}, $2, $3 FROM hit`),
 				org, agent, batch),
 			store.NewStmt(store.OffendersClearedSQL(`(SELECT id AS user_id FROM hit)`), org),
 			store.NewStmt(store.Consts(`WITH x AS (UPDATE campaign_recipients cr SET status = {pending}, reason = NULL, updated_at = now()
 				FROM hit h, campaigns cp WHERE cr.org_id = $1 AND cr.user_id = h.id AND cr.status = {excluded} AND cr.reason = {reason_spam}
-				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL RETURNING cr.campaign_id)
+				AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = {kind_one_time} AND cp.last_run_at IS NULL RETURNING cr.campaign_id)
 				`)+store.PendingDeltaSQL(+1, "x"),
 				org))
 	})

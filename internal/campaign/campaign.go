@@ -27,20 +27,14 @@ import (
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
-// Kind is how a campaign picks whom to message.
-type Kind string
-
-const (
-	// OneTime campaigns are scheduled once into a recipient list.
-	OneTime Kind = "one-time"
-	// Ongoing campaigns message their audience as it is at each run.
-	Ongoing Kind = "ongoing"
-)
+// Kind is how a campaign picks whom to message: rules.OneTime or
+// rules.Ongoing.
+type Kind = rules.CampaignKind
 
 // ParseKind validates --kind.
 func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
-	case OneTime, Ongoing:
+	case rules.OneTime, rules.Ongoing:
 		return Kind(s), nil
 	}
 	return "", errs.Usagef("--kind must be one-time or ongoing, not %q.", s)

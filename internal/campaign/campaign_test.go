@@ -103,7 +103,7 @@ func TestAudienceAgreesWithRules(t *testing.T) {
 			}
 		}
 		name := fmt.Sprintf("segment %d", i)
-		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, name, campaign.Ongoing, seg); err != nil {
+		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, name, rules.Ongoing, seg); err != nil {
 			t.Fatal(err)
 		}
 		var got []int64
@@ -308,12 +308,12 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		where []string
 		want  errs.Code
 	}{
-		"empty name":      {"  ", campaign.Ongoing, nil, errs.Usage},
-		"long name":       {strings.Repeat("n", input.MaxNameLen+1), campaign.Ongoing, nil, errs.Usage},
+		"empty name":      {"  ", rules.Ongoing, nil, errs.Usage},
+		"long name":       {strings.Repeat("n", input.MaxNameLen+1), rules.Ongoing, nil, errs.Usage},
 		"bad kind":        {"x", "weekly", nil, errs.Usage},
-		"duplicate":       {"Diwali Sale", campaign.OneTime, nil, errs.Usage},
-		"spam trait":      {"x", campaign.Ongoing, []string{"marked as spam=Yes"}, errs.Usage},
-		"unicode is fine": {"दिवाली 'sale'; DROP TABLE users; --", campaign.OneTime, []string{`city=Pu"ne`}, errs.OK},
+		"duplicate":       {"Diwali Sale", rules.OneTime, nil, errs.Usage},
+		"spam trait":      {"x", rules.Ongoing, []string{"marked as spam=Yes"}, errs.Usage},
+		"unicode is fine": {"दिवाली 'sale'; DROP TABLE users; --", rules.OneTime, []string{`city=Pu"ne`}, errs.OK},
 	} {
 		seg, err := input.ParseWhere(tc.where)
 		if err != nil {
@@ -336,7 +336,7 @@ func TestScheduleAndRunRaceMarks(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t, 400)
 	for i := 0; i < 12; i++ {
-		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, fmt.Sprintf("race %d", i), campaign.OneTime, nil); err != nil {
+		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, fmt.Sprintf("race %d", i), rules.OneTime, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -156,7 +156,7 @@ func checkCampaigns(ctx context.Context, tx *sql.Tx, orgID int64, camps []Campai
 	names := map[int64]string{}
 	for _, c := range camps {
 		names[c.ID] = c.Name
-		if c.Kind == OneTime {
+		if c.Kind == rules.OneTime {
 			oneTime = append(oneTime, c.ID)
 		} else {
 			ongoing = append(ongoing, c)

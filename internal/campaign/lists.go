@@ -84,7 +84,7 @@ func Schedule(ctx context.Context, db *store.DB, orgID int64, name string) (Sche
 			return err
 		}
 		out.Campaign = c.Name
-		if c.Kind != OneTime {
+		if c.Kind != rules.OneTime {
 			return errs.Usagef("Campaign %q is ongoing: it has no recipient list; 'inboxctl campaign run' messages its audience as it is at each run.", c.Name)
 		}
 		if c.HasRun() {
@@ -215,7 +215,7 @@ func Run(ctx context.Context, db *store.DB, orgID int64, name string) (RunResult
 			return err
 		}
 		out.Campaign, out.Run = c.Name, c.Runs+1
-		if c.Kind == OneTime {
+		if c.Kind == rules.OneTime {
 			if c.ScheduledAt == nil {
 				return errs.Usagef("Campaign %q has no recipient list yet: run 'inboxctl campaign schedule %s' first.", c.Name, c.Name)
 			}

@@ -25,7 +25,7 @@ func tallyFixture(t *testing.T, users int) (fixture, []int64) {
 	fx := newFixture(t, users)
 	segs := []rules.Segment{{}, {"tier": "gold"}, {"city": "Delhi"}}
 	for i, seg := range segs {
-		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, fmt.Sprintf("T%d", i), campaign.OneTime, seg); err != nil {
+		if _, err := campaign.Create(ctx, fx.db, fx.org.ID, fmt.Sprintf("T%d", i), rules.OneTime, seg); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,7 +233,7 @@ func TestTalliesUnderConcurrentWriters(t *testing.T) {
 			ctx := context.Background()
 			const users = 200
 			fx, ids := tallyFixture(t, users)
-			if _, err := campaign.Create(ctx, fx.db, fx.org.ID, "Late", campaign.OneTime, rules.Segment{}); err != nil {
+			if _, err := campaign.Create(ctx, fx.db, fx.org.ID, "Late", rules.OneTime, rules.Segment{}); err != nil {
 				t.Fatal(err)
 			}
 			var late int64

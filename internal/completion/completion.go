@@ -121,7 +121,7 @@ func Batches(ctx context.Context, q store.Querier, orgID int64, vis rules.Visibi
 		return visibleBatches(ctx, q, orgID, vis, prefix)
 	}
 	var out []string
-	err := spam.Batches(ctx, q, orgID, spam.BatchFilter{Kind: "mark", IDPrefix: prefix, Limit: Limit}, func(b spam.Batch) error {
+	err := spam.Batches(ctx, q, orgID, spam.BatchFilter{Kind: string(rules.BatchMark), IDPrefix: prefix, Limit: Limit}, func(b spam.Batch) error {
 		by := b.DBRole
 		if b.Actor != nil {
 			by = *b.Actor
@@ -141,13 +141,13 @@ func visibleBatches(ctx context.Context, q store.Querier, orgID int64, vis rules
 		return nil, nil // not an id being typed
 	}
 	a := store.NewArgs(orgID, prefix+"%", Limit)
-	rows, err := q.QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, store.Consts(`
 		SELECT b.id, coalesce(ag.email, b.db_role), count(*)
 		FROM spam_batches b
 		JOIN users u ON u.org_id = b.org_id AND u.spam AND u.spam_batch_id = b.id
 		LEFT JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 		LEFT JOIN agents ag ON ag.org_id = b.org_id AND ag.id = b.actor_id
-		WHERE b.org_id = $1 AND b.action = 'mark' AND b.id::text LIKE $2 AND `+store.VisibilityWhere(vis, "c", a)+`
+		WHERE b.org_id = $1 AND b.action = {batch_mark} AND b.id::text LIKE $2 AND `)+store.VisibilityWhere(vis, "c", a)+`
 		GROUP BY b.id, ag.email, b.db_role
 		ORDER BY b.id DESC LIMIT $3`, a.Values()...)
 	if err != nil {

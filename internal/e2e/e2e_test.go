@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -85,7 +86,11 @@ func TestScripts(t *testing.T) {
 		Dir:           filepath.Join(repoRoot, "testdata", "script"),
 		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("INBOXCTL_DATABASE_URL", testdb.URL(env.T().(testing.TB)))
+			url := testdb.URL(env.T().(testing.TB))
+			env.Setenv("INBOXCTL_DATABASE_URL", url)
+			// After every script that passed, the spam rules hold over
+			// its database, whatever it did (store.RuleViolations).
+			env.Defer(func() { checkInvariantsAfter(env.T().(testing.TB), url) })
 			env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
 			var names []string
 			for _, m := range store.Migrations() {
@@ -100,11 +105,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":   cmdExits,
-			"sql":     cmdSQL,
-			"envq":    cmdEnvq,
-			"json":    cmdJSON,
-			"jsonenv": cmdJSONEnv,
+			"exits":      cmdExits,
+			"sql":        cmdSQL,
+			"envq":       cmdEnvq,
+			"json":       cmdJSON,
+			"jsonenv":    cmdJSONEnv,
+			"invariants": cmdInvariants,
 		},
 	})
 }
@@ -149,6 +155,82 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if _, err := db.ExecContext(ctx, args[0]); err != nil {
 		ts.Fatalf("sql: %v", err)
 	}
+}
+
+// cmdInvariants is `invariants`: every rule invariant holds over every org
+// of $INBOXCTL_DATABASE_URL (ruleViolations), or the script fails listing
+// those broken. With !, some invariant must be broken.
+func cmdInvariants(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 0 {
+		ts.Fatalf("usage: invariants")
+	}
+	v, err := ruleViolations(ts.Getenv("INBOXCTL_DATABASE_URL"))
+	switch {
+	case err != nil:
+		ts.Fatalf("invariants: %v", err)
+	case neg && len(v) == 0:
+		ts.Fatalf("invariants: every rule holds")
+	case neg:
+		ts.Logf("invariants: %d rows: %s", v.Rows(), v)
+	case len(v) > 0:
+		ts.Fatalf("invariants: %d rows: %s", v.Rows(), v)
+	}
+}
+
+// checkInvariantsAfter fails t, a script that has passed so far, if a rule
+// invariant is broken in its database at url when it ends.
+func checkInvariantsAfter(t testing.TB, url string) {
+	if t.Failed() {
+		return // the script's own failure says more
+	}
+	v, err := ruleViolations(url)
+	if err != nil {
+		t.Errorf("after the script, checking the rule invariants: %v", err)
+	} else if len(v) > 0 {
+		t.Errorf("after the script, %d rows: %s", v.Rows(), v)
+	}
+}
+
+// ruleViolations is store.RuleViolations over every org of the database
+// at url. Each org whose tallies a write around inboxctl left dirty (the
+// script's sql lines) is recounted first, as campaign check does on the
+// dirty note, since until then its tallies may differ from the rows by
+// design; the recount is rolled back, so the script sees nothing change.
+func ruleViolations(url string) (store.Violations, error) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT org_id FROM campaign_tally_dirty`)
+	if err != nil {
+		return nil, err
+	}
+	var dirty []int64
+	for rows.Next() {
+		var org int64
+		if err := rows.Scan(&org); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dirty = append(dirty, org)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, org := range dirty {
+		if err := store.RecountTallies(ctx, tx, org); err != nil {
+			return nil, err
+		}
+	}
+	return store.RuleViolations(ctx, tx, 0)
 }
 
 // cmdEnvq is `envq NAME GOSTRING`: set $NAME to the Go string

@@ -75,9 +75,9 @@ func lockChat(ctx context.Context, tx *sql.Tx, actor directory.Actor, ref input.
 }
 
 // recordEvent adds an assign or label event to the chat's timeline.
-func recordEvent(ctx context.Context, tx *sql.Tx, actor directory.Actor, userID int64, event, detail string) error {
+func recordEvent(ctx context.Context, tx *sql.Tx, actor directory.Actor, userID int64, event rules.Event, detail string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO chat_events (org_id, user_id, event, actor_id, detail) VALUES ($1, $2, $3, $4, $5)`,
-		actor.Org.ID, userID, event, actor.Agent.ID, detail)
+		actor.Org.ID, userID, string(event), actor.Agent.ID, detail)
 	return err
 }
 
@@ -86,7 +86,7 @@ func recordEvent(ctx context.Context, tx *sql.Tx, actor directory.Actor, userID 
 // detail, or change false when the chat already is as asked.
 type edit struct {
 	act    rules.Action
-	event  string
+	event  rules.Event
 	column string // a constant of this file, never input
 	plan   func(tx *sql.Tx, c lockedChat) (value any, detail string, change bool, err error)
 }
@@ -152,7 +152,7 @@ func Assign(ctx context.Context, db *store.DB, actor directory.Actor, ref input.
 	if err != nil {
 		return Change{}, err
 	}
-	return edit{act: rules.ActionAssign, event: "assigned", column: "assignee_id",
+	return edit{act: rules.ActionAssign, event: rules.EventAssigned, column: "assignee_id",
 		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
 			return to.ID, was(to.Email, c.assignee), c.rule.AssigneeID != to.ID, nil
 		}}.apply(ctx, db, actor, ref)
@@ -160,7 +160,7 @@ func Assign(ctx context.Context, db *store.DB, actor directory.Actor, ref input.
 
 // Unassign removes the chat's assignee (rules 3, 8).
 func Unassign(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (Change, error) {
-	return edit{act: rules.ActionUnassign, event: "unassigned", column: "assignee_id",
+	return edit{act: rules.ActionUnassign, event: rules.EventUnassigned, column: "assignee_id",
 		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
 			return nil, c.assignee, c.rule.AssigneeID != 0, nil
 		}}.apply(ctx, db, actor, ref)
@@ -173,7 +173,7 @@ func SetLabel(ctx context.Context, db *store.DB, actor directory.Actor, ref inpu
 	if err := input.Label(label); err != nil {
 		return Change{}, errs.Usagef("%v.", upperFirst(err.Error()))
 	}
-	return edit{act: rules.ActionSetLabel, event: "labelled", column: "label_id",
+	return edit{act: rules.ActionSetLabel, event: rules.EventLabelled, column: "label_id",
 		plan: func(tx *sql.Tx, c lockedChat) (any, string, bool, error) {
 			if c.labelID.Valid && c.label == label {
 				return nil, "", false, nil
@@ -186,7 +186,7 @@ func SetLabel(ctx context.Context, db *store.DB, actor directory.Actor, ref inpu
 
 // ClearLabel removes the chat's label (rules 3, 8).
 func ClearLabel(ctx context.Context, db *store.DB, actor directory.Actor, ref input.Ref) (Change, error) {
-	return edit{act: rules.ActionClearLabel, event: "unlabelled", column: "label_id",
+	return edit{act: rules.ActionClearLabel, event: rules.EventUnlabelled, column: "label_id",
 		plan: func(_ *sql.Tx, c lockedChat) (any, string, bool, error) {
 			return nil, c.label, c.labelID.Valid, nil
 		}}.apply(ctx, db, actor, ref)

@@ -76,7 +76,7 @@ func TestConcurrentMarksAssignsAndLabels(t *testing.T) {
 		names := make([]string, 4)
 		for i := range names {
 			names[i] = fmt.Sprintf("race %d-%d", w, i)
-			if _, err := campaign.Create(ctx, d.db, d.org.ID, names[i], campaign.OneTime, nil); err != nil {
+			if _, err := campaign.Create(ctx, d.db, d.org.ID, names[i], rules.OneTime, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

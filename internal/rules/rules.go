@@ -181,6 +181,14 @@ const (
 	Refused   Outcome = "refused"
 )
 
+// A ref of a mark, unmark or expire that never reaches the rules has one
+// of these statuses instead of an Outcome: RefInvalid, it is neither a
+// phone nor a user id; RefNotFound, it names no user of the org.
+const (
+	RefInvalid  Outcome = "invalid"
+	RefNotFound Outcome = "not_found"
+)
+
 // MarkOutcome is rules 8 and 10 for a mark: an agent may mark a user whose
 // chat they can see; a spam user is unchanged. A chat outside the view is
 // refused whether it is spam or not, so the outcome reveals nothing about
@@ -241,6 +249,29 @@ const ExpiredWaiting = "expired, waiting for spam expire"
 
 // ExpiredReason is the reason recorded by spam expire.
 const ExpiredReason = "expired"
+
+// Event is the name of an event on a chat's timeline (rule 7).
+type Event string
+
+const (
+	EventMarked       Event = "marked_spam"
+	EventUnmarked     Event = "unmarked_spam"
+	EventUntilChanged Event = "spam_until_changed" // a spam user's expiry replaced
+	EventAssigned     Event = "assigned"
+	EventUnassigned   Event = "unassigned"
+	EventLabelled     Event = "labelled"
+	EventUnlabelled   Event = "unlabelled"
+)
+
+// BatchKind is what a batch of spam changes did (rule 7): every mark,
+// unmark and expire records one batch.
+type BatchKind string
+
+const (
+	BatchMark   BatchKind = "mark"
+	BatchUnmark BatchKind = "unmark"
+	BatchExpire BatchKind = "expire"
+)
 
 // Action is something an agent does to a chat.
 type Action string
@@ -320,6 +351,17 @@ func (s Segment) Matches(traits map[string]string) bool {
 func InAudience(s Segment, traits map[string]string, spam bool) bool {
 	return !spam && s.Matches(traits)
 }
+
+// CampaignKind is how a campaign picks whom to message. Rules 5 and 9
+// change the recipient entries of one-time campaigns only.
+type CampaignKind string
+
+const (
+	// OneTime campaigns are scheduled once into a recipient list.
+	OneTime CampaignKind = "one-time"
+	// Ongoing campaigns message their audience as it is at each run.
+	Ongoing CampaignKind = "ongoing"
+)
 
 // RecipientStatus is the state of a one-time campaign's recipient entry.
 type RecipientStatus string

@@ -55,8 +55,8 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 		if _, err := tx.ExecContext(ctx, store.SpamWriteSQL); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO spam_batches (org_id, action, actor_id, reason, created_at)
-			VALUES ($1, 'mark', $2, $3, '2026-01-02Z') RETURNING id`, orgID, owner, BenchSpamReason).Scan(&res.SpamBatch); err != nil {
+		if err := tx.QueryRowContext(ctx, store.Consts(`INSERT INTO spam_batches (org_id, action, actor_id, reason, created_at)
+			VALUES ($1, {batch_mark}, $2, $3, '2026-01-02Z') RETURNING id`), orgID, owner, BenchSpamReason).Scan(&res.SpamBatch); err != nil {
 			return err
 		}
 		err := store.ExecAll(ctx, tx,
@@ -67,14 +67,14 @@ func Bench(ctx context.Context, db *store.DB, n int) (BenchResult, error) {
 			store.NewStmt(`UPDATE chats c SET folder = $3, spam_marked_by = $2
 			  FROM users u WHERE u.org_id = $1 AND u.spam AND c.org_id = $1 AND c.user_id = u.id`,
 				orgID, owner, string(rules.StoredSpam)),
-			store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, at, reason, batch_id)
-			  SELECT $1, id, 'marked_spam', $2, '2026-01-02Z', $3, $4 FROM users WHERE org_id = $1 AND spam ORDER BY id`,
+			store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, at, reason, batch_id)
+			  SELECT $1, id, {event_marked}, $2, '2026-01-02Z', $3, $4 FROM users WHERE org_id = $1 AND spam ORDER BY id`),
 				orgID, owner, BenchSpamReason, res.SpamBatch),
 			store.NewStmt(`UPDATE spam_batches SET requested = s.n, changed = s.n
 			  FROM (SELECT count(*) AS n FROM users WHERE org_id = $1 AND spam) s WHERE org_id = $1 AND id = $2`,
 				orgID, res.SpamBatch),
-			store.NewStmt(`INSERT INTO campaigns (org_id, name, kind, segment, created_at, scheduled_at)
-			  VALUES ($1, $2, 'one-time', '{}', '2026-01-02Z', '2026-01-02Z')`,
+			store.NewStmt(store.Consts(`INSERT INTO campaigns (org_id, name, kind, segment, created_at, scheduled_at)
+			  VALUES ($1, $2, {kind_one_time}, '{}', '2026-01-02Z', '2026-01-02Z')`),
 				orgID, BenchScheduled),
 			store.NewStmt(`INSERT INTO campaign_recipients (org_id, campaign_id, run, user_id, status, reason, updated_at)
 			  SELECT $1, cp.id, 0, u.id, CASE WHEN u.spam THEN $3 ELSE $4 END, CASE WHEN u.spam THEN $5 END, '2026-01-02Z'

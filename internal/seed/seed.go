@@ -79,9 +79,9 @@ func Demo(ctx context.Context, db *store.DB, n int) (Result, error) {
 			 WHERE u.org_id = $1`,
 			`INSERT INTO messages (org_id, user_id, direction, text, at)
 			 SELECT org_id, user_id, 'inbound', last_message, last_message_at FROM chats WHERE org_id = $1`,
-			`INSERT INTO campaigns (org_id, name, kind, segment, created_at) VALUES
-				($1, 'Diwali Sale', 'one-time', '{"city": "Pune"}', '2026-01-01Z'),
-				($1, 'Welcome Series', 'ongoing', '{}', '2026-01-01Z')`,
+			store.Consts(`INSERT INTO campaigns (org_id, name, kind, segment, created_at) VALUES
+				($1, 'Diwali Sale', {kind_one_time}, '{"city": "Pune"}', '2026-01-01Z'),
+				($1, 'Welcome Series', {kind_ongoing}, '{}', '2026-01-01Z')`),
 		}
 		for i, s := range stmts {
 			args := []any{orgID}

@@ -55,13 +55,13 @@ func Batches(ctx context.Context, q store.Querier, orgID int64, f BatchFilter, f
 	if f.Limit > 0 {
 		limit = "LIMIT " + a.Add(f.Limit)
 	}
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(store.Consts(`
 		SELECT b.id, b.action, ag.email, b.db_role, b.reason, b.created_at, b.changed,
-		       CASE WHEN b.action = 'mark' THEN (SELECT count(*) FROM users u
+		       CASE WHEN b.action = {batch_mark} THEN (SELECT count(*) FROM users u
 		            WHERE u.org_id = b.org_id AND u.spam AND u.spam_batch_id = b.id) END,
 		       b.until
 		FROM spam_batches b LEFT JOIN agents ag ON ag.org_id = b.org_id AND ag.id = b.actor_id
-		WHERE %s ORDER BY b.id DESC %s`, strings.Join(where, " AND "), limit), a.Values()...)
+		WHERE %s ORDER BY b.id DESC %s`), strings.Join(where, " AND "), limit), a.Values()...)
 	if err != nil {
 		return store.Translate(ctx, err)
 	}

@@ -53,24 +53,24 @@ func classify(ctx context.Context, tx *sql.Tx, org int64, agent rules.Agent, act
 		unchangedWhen = "NOT coalesce(" + store.ExpiredWhere("c") + ", false)"
 	}
 	changed := a.Add(string(act.changed))
-	q := fmt.Sprintf(`
+	q := fmt.Sprintf(store.Consts(`
 		CREATE TEMP TABLE spam_outcomes ON COMMIT DROP AS
 		SELECT r.ord, r.line, r.raw, r.user_id, r.err, CASE
-			WHEN r.err IS NOT NULL THEN 'invalid'
-			WHEN r.hidden THEN 'refused'
-			WHEN r.user_id IS NULL THEN 'not_found'
-			WHEN r.nth > 1 THEN 'unchanged'
-			WHEN NOT coalesce((%s), false) THEN 'refused'
-			WHEN %s THEN 'unchanged'
-			WHEN NOT coalesce((%s), false) THEN 'refused'
-			WHEN %s AND c.spam THEN 'updated'
+			WHEN r.err IS NOT NULL THEN {ref_invalid}
+			WHEN r.hidden THEN {ref_refused}
+			WHEN r.user_id IS NULL THEN {ref_not_found}
+			WHEN r.nth > 1 THEN {ref_unchanged}
+			WHEN NOT coalesce((%s), false) THEN {ref_refused}
+			WHEN %s THEN {ref_unchanged}
+			WHEN NOT coalesce((%s), false) THEN {ref_refused}
+			WHEN %s AND c.spam THEN {ref_updated}
 			ELSE %s END AS status
 		FROM spam_targets r
 		LEFT JOIN (
 			SELECT u.id AS user_id, u.spam, u.spam_until, c.folder, c.assignee_id, c.spam_marked_by
 			FROM users u JOIN chats c ON c.org_id = u.org_id AND c.user_id = u.id
 			WHERE u.org_id = $1 AND u.id IN (SELECT user_id FROM spam_targets WHERE user_id IS NOT NULL)
-			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`,
+			ORDER BY u.id FOR UPDATE OF u, c) c ON c.user_id = r.user_id`),
 		visible, unchangedWhen, allowed, a.Add(act.name == markAction.name), changed)
 	if _, err := tx.ExecContext(ctx, q, a.Values()...); err != nil {
 		return err
@@ -123,9 +123,9 @@ type problemKind struct {
 }
 
 var problemKinds = []problemKind{
-	{StatusInvalid, "invalid", "--skip-invalid", errs.Usage,
+	{string(rules.RefInvalid), "invalid", "--skip-invalid", errs.Usage,
 		func(r Request) bool { return r.SkipInvalid }, func(s *Summary) int64 { return s.Invalid }},
-	{StatusNotFound, "not found", "--skip-missing", errs.NotFound,
+	{string(rules.RefNotFound), "not found", "--skip-missing", errs.NotFound,
 		func(r Request) bool { return r.SkipMissing }, func(s *Summary) int64 { return s.NotFound }},
 	{string(rules.Refused), "refused", "--skip-refused", errs.Refused,
 		func(r Request) bool { return r.SkipRefused }, func(s *Summary) int64 { return s.Refused }},

@@ -36,7 +36,7 @@ func CutOff(verb string, sum Summary, err error) error {
 	}
 	id := *sum.BatchID
 	see := fmt.Sprintf("see it with 'inboxctl spam list --batch %d'", id)
-	if verb != markAction.name {
+	if verb != string(markAction.name) {
 		see = "'inboxctl spam list' shows who is still spam"
 	}
 	return &errs.Error{Code: code, Msg: fmt.Sprintf("The %s was committed as batch %d, but its report was cut off (%s); %s.", verb, id, why, see)}

@@ -48,7 +48,7 @@ func lockCampaignLists(org int64) store.Stmt {
 }
 
 // markEffect is the whole effect of a mark on the refs whose status is
-// 'marked': flag, trait, expiry, stored folder, timeline, campaign
+// rules.Marked: flag, trait, expiry, stored folder, timeline, campaign
 // exclusions.
 func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
@@ -56,43 +56,43 @@ func markEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 		lockCampaignLists(org),
 		tallyOwnWrites,
 		spamWrite,
-		store.NewStmt(store.SpamUsersDeltaSQL(+1, `spam_outcomes WHERE status = 'marked'`), org),
-		store.NewStmt(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
+		store.NewStmt(store.SpamUsersDeltaSQL(+1, store.Consts(`spam_outcomes WHERE status = {ref_marked}`)), org),
+		store.NewStmt(store.Consts(`UPDATE users u SET spam = true, spam_marked_by = $2, spam_marked_at = now(), spam_reason = $3, spam_batch_id = $4,
 				spam_until = $7, traits = u.traits || jsonb_build_object($5::text, $6::text)
-			FROM spam_outcomes r WHERE r.status = 'marked' AND u.org_id = $1 AND u.id = r.user_id`,
+			FROM spam_outcomes r WHERE r.status = {ref_marked} AND u.org_id = $1 AND u.id = r.user_id`),
 			org, agent, reason, batch, rules.SpamTrait, rules.TraitValue(true), e.until),
-		store.NewStmt(`UPDATE chats c SET folder = $3, spam_marked_by = $2
-			FROM spam_outcomes r WHERE r.status = 'marked' AND c.org_id = $1 AND c.user_id = r.user_id`,
+		store.NewStmt(store.Consts(`UPDATE chats c SET folder = $3, spam_marked_by = $2
+			FROM spam_outcomes r WHERE r.status = {ref_marked} AND c.org_id = $1 AND c.user_id = r.user_id`),
 			org, agent, string(rules.StoredSpam)),
-		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
-			SELECT $1, r.user_id, 'marked_spam', $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = 'marked' ORDER BY r.user_id`,
+		store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+			SELECT $1, r.user_id, {event_marked}, $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = {ref_marked} ORDER BY r.user_id`),
 			org, agent, reason, batch, e.untilDetail()),
 		// The entries were pending for users who were not spam until now
 		// (and are locked since): fewer pending, no offender gone. The flip
 		// above adds no offender, since none of their entries stays pending.
-		store.NewStmt(`WITH excluded AS (
+		store.NewStmt(store.Consts(`WITH excluded AS (
 				UPDATE campaign_recipients cr SET status = $2, reason = $3, updated_at = now()
-				FROM spam_outcomes r WHERE r.status = 'marked' AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4
+				FROM spam_outcomes r WHERE r.status = {ref_marked} AND cr.org_id = $1 AND cr.user_id = r.user_id AND cr.status = $4
 				RETURNING cr.campaign_id)
-			`+store.PendingDeltaSQL(-1, "excluded"),
+			`)+store.PendingDeltaSQL(-1, "excluded"),
 			org, string(rules.Excluded), rules.ExcludedReasonSpam, string(rules.Pending)),
 		compactTallies(org),
 	)
 }
 
-// expiryEffect gives the refs whose status is 'updated' (spam users
+// expiryEffect gives the refs whose status is rules.Updated (spam users
 // re-marked with an expiry) the new expiry, on their timeline too. Their
 // flag, folder and campaign entries stay as they are.
 func expiryEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	return store.ExecAll(ctx, tx,
-		store.NewStmt(`UPDATE users u SET spam_until = $2 FROM spam_outcomes r WHERE r.status = 'updated' AND u.org_id = $1 AND u.id = r.user_id`, e.org, e.until),
-		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
-			SELECT $1, r.user_id, 'spam_until_changed', $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = 'updated' ORDER BY r.user_id`,
+		store.NewStmt(store.Consts(`UPDATE users u SET spam_until = $2 FROM spam_outcomes r WHERE r.status = {ref_updated} AND u.org_id = $1 AND u.id = r.user_id`), e.org, e.until),
+		store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id, detail)
+			SELECT $1, r.user_id, {event_until_changed}, $2, $3, $4, $5 FROM spam_outcomes r WHERE r.status = {ref_updated} ORDER BY r.user_id`),
 			e.org, e.agent, e.reason, e.batch, e.untilDetail()),
 	)
 }
 
-// unmarkEffect reverts a mark for the refs whose status is 'unmarked': an
+// unmarkEffect reverts a mark for the refs whose status is rules.Unmarked: an
 // unmark's, or an expire's (no agent, reason expired).
 func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 	org, agent, reason, batch := e.org, e.agent, e.reason, e.batch
@@ -100,25 +100,25 @@ func unmarkEffect(ctx context.Context, tx *sql.Tx, e effect) error {
 		lockCampaignLists(org),
 		tallyOwnWrites,
 		spamWrite,
-		store.NewStmt(store.SpamUsersDeltaSQL(-1, `spam_outcomes WHERE status = 'unmarked'`), org),
-		store.NewStmt(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
+		store.NewStmt(store.SpamUsersDeltaSQL(-1, store.Consts(`spam_outcomes WHERE status = {ref_unmarked}`)), org),
+		store.NewStmt(store.Consts(`UPDATE users u SET spam = false, spam_marked_by = NULL, spam_marked_at = NULL, spam_reason = NULL, spam_batch_id = NULL,
 				spam_until = NULL, traits = u.traits || jsonb_build_object($2::text, $3::text)
-			FROM spam_outcomes r WHERE r.status = 'unmarked' AND u.org_id = $1 AND u.id = r.user_id`,
+			FROM spam_outcomes r WHERE r.status = {ref_unmarked} AND u.org_id = $1 AND u.id = r.user_id`),
 			org, rules.SpamTrait, rules.TraitValue(false)),
-		store.NewStmt(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
-			SELECT $1, r.user_id, 'unmarked_spam', $2, $3, $4 FROM spam_outcomes r WHERE r.status = 'unmarked' ORDER BY r.user_id`,
+		store.NewStmt(store.Consts(`INSERT INTO chat_events (org_id, user_id, event, actor_id, reason, batch_id)
+			SELECT $1, r.user_id, {event_unmarked}, $2, $3, $4 FROM spam_outcomes r WHERE r.status = {ref_unmarked} ORDER BY r.user_id`),
 			org, agent, reason, batch),
 		// Pending entries of these users were offenders while the users
 		// were spam: no longer.
-		store.NewStmt(store.OffendersClearedSQL(`(SELECT user_id FROM spam_outcomes WHERE status = 'unmarked')`), org),
-		store.NewStmt(`WITH restored AS (
+		store.NewStmt(store.OffendersClearedSQL(`(SELECT user_id FROM spam_outcomes WHERE status = {ref_unmarked})`), org),
+		store.NewStmt(store.Consts(`WITH restored AS (
 				UPDATE campaign_recipients cr SET status = $2, reason = NULL, updated_at = now()
 				FROM spam_outcomes r, campaigns cp
-				WHERE r.status = 'unmarked' AND cr.org_id = $1 AND cr.user_id = r.user_id
+				WHERE r.status = {ref_unmarked} AND cr.org_id = $1 AND cr.user_id = r.user_id
 				  AND cr.status = $3 AND cr.reason = $4
-				  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = 'one-time' AND cp.last_run_at IS NULL
+				  AND cp.org_id = cr.org_id AND cp.id = cr.campaign_id AND cp.kind = {kind_one_time} AND cp.last_run_at IS NULL
 				RETURNING cr.campaign_id)
-			`+store.PendingDeltaSQL(+1, "restored"),
+			`)+store.PendingDeltaSQL(+1, "restored"),
 			org, string(rules.Pending), string(rules.Excluded), rules.ExcludedReasonSpam),
 		// Last: under row-level security, the rows above are found through
 		// the chat, which an unmark may move out of the agent's view.
@@ -134,7 +134,7 @@ func unmarkChats(rls bool, org int64) store.Stmt {
 	if rls {
 		return store.NewStmt(store.UnmarkChatsSQL, org)
 	}
-	return store.NewStmt(`UPDATE chats c SET folder = $2, spam_marked_by = NULL
-		FROM spam_outcomes r WHERE r.status = 'unmarked' AND c.org_id = $1 AND c.user_id = r.user_id`,
+	return store.NewStmt(store.Consts(`UPDATE chats c SET folder = $2, spam_marked_by = NULL
+		FROM spam_outcomes r WHERE r.status = {ref_unmarked} AND c.org_id = $1 AND c.user_id = r.user_id`),
 		org, string(rules.StoredInbox))
 }

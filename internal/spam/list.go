@@ -46,7 +46,7 @@ func List(ctx context.Context, db *store.DB, actor directory.Actor, o ListOption
 	}
 	if o.Batch != 0 {
 		var exists bool
-		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`,
+		if err := db.QueryRowContext(ctx, store.Consts(`SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = {batch_mark})`),
 			actor.Org.ID, o.Batch).Scan(&exists); err != nil {
 			return store.Translate(ctx, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/inboxctl/inboxctl/internal/errs"
+	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/store"
 )
 
@@ -82,9 +83,9 @@ func problems(ctx context.Context, q store.Querier, act action, kinds []string, 
 			p.Line = &line.Int64
 		}
 		switch p.Status {
-		case StatusInvalid:
+		case string(rules.RefInvalid):
 			p.Why = why.String
-		case StatusNotFound:
+		case string(rules.RefNotFound):
 			p.Why = "no such user in this org"
 		default:
 			p.Why = refusalReason(act)

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/inboxctl/inboxctl/internal/input"
+	"github.com/inboxctl/inboxctl/internal/rules"
 )
 
 // Request is a mark or an unmark.
@@ -75,12 +76,6 @@ type RefStatus struct {
 	BatchID *int64 `json:"batch_id"`
 }
 
-// Statuses of a ref besides rules' marked/unmarked/unchanged/refused.
-const (
-	StatusNotFound = "not_found"
-	StatusInvalid  = "invalid"
-)
-
 // Problem is a ref that is invalid, names no user or is refused: a detail
 // of a failed mark or unmark, or a ref a --skip flag passed over.
 type Problem struct {
@@ -97,9 +92,9 @@ func (p Problem) String() string {
 		where = fmt.Sprintf("line %d", *p.Line)
 	}
 	switch p.Status {
-	case StatusInvalid:
+	case string(rules.RefInvalid):
 		return fmt.Sprintf("%s: invalid: %s", where, p.Why)
-	case StatusNotFound:
+	case string(rules.RefNotFound):
 		return fmt.Sprintf("%s: %s: %s", where, p.Ref, p.Why)
 	}
 	return fmt.Sprintf("%s: %s: refused: %s", where, p.Ref, p.Why)

@@ -39,16 +39,16 @@ import (
 
 // action is the change a run makes: mark, unmark or expire.
 type action struct {
-	name    string // the batch's kind: mark, unmark or expire
+	name    rules.BatchKind // the batch's kind
 	changed rules.Outcome
 	verb    string // for sentences: "marked", "unmarked"
 }
 
 var (
-	markAction   = action{name: "mark", changed: rules.Marked, verb: "marked"}
-	unmarkAction = action{name: "unmark", changed: rules.Unmarked, verb: "unmarked"}
+	markAction   = action{name: rules.BatchMark, changed: rules.Marked, verb: "marked"}
+	unmarkAction = action{name: rules.BatchUnmark, changed: rules.Unmarked, verb: "unmarked"}
 	// expireAction unmarks (rule 9) the users whose mark has expired.
-	expireAction = action{name: "expire", changed: rules.Unmarked, verb: "unmarked"}
+	expireAction = action{name: rules.BatchExpire, changed: rules.Unmarked, verb: "unmarked"}
 )
 
 // Mark marks the requested users as spam (rules 1, 3–8, 10 and 11; see
@@ -154,7 +154,7 @@ func run(ctx context.Context, db *store.DB, actor directory.Actor, req Request, 
 		return sum, out.emit(req, nil)
 	}
 	// Committed: a report cut off now must not read as a rollback.
-	return sum, CutOff(act.name, sum, out.emit(req, sum.BatchID))
+	return sum, CutOff(string(act.name), sum, out.emit(req, sum.BatchID))
 }
 
 // apply classifies every distinct ref and, unless a failure stops it,
@@ -186,8 +186,8 @@ func apply(ctx context.Context, tx *sql.Tx, actor directory.Actor, req Request, 
 	sum.Changed = counts.by[string(act.changed)]
 	sum.Updated = counts.by[string(rules.Updated)]
 	sum.Unchanged = counts.by[string(rules.Unchanged)]
-	sum.Invalid = counts.by[StatusInvalid]
-	sum.NotFound = counts.by[StatusNotFound]
+	sum.Invalid = counts.by[string(rules.RefInvalid)]
+	sum.NotFound = counts.by[string(rules.RefNotFound)]
 	sum.Refused = counts.by[string(rules.Refused)]
 	if fail := failures(req, act, sum); fail != nil {
 		return fail, nil

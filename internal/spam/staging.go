@@ -80,7 +80,7 @@ func stageRefs(ctx context.Context, tx *sql.Tx, req Request) (int64, error) {
 // row-level security leaves it out for the agent's own role.
 func stageBatch(ctx context.Context, tx *sql.Tx, orgID int64, agent rules.Agent, batch int64) (int64, error) {
 	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = 'mark')`, orgID, batch).Scan(&exists); err != nil {
+	if err := tx.QueryRowContext(ctx, store.Consts(`SELECT EXISTS (SELECT 1 FROM spam_batches WHERE org_id = $1 AND id = $2 AND action = {batch_mark})`), orgID, batch).Scan(&exists); err != nil {
 		return 0, err
 	}
 	if !exists {

@@ -26,11 +26,11 @@ var invariants = []struct{ rule, sql string }{
 	{"a user's last mark or unmark event says the flag (rule 7)", `
 		SELECT count(*) FROM users u
 		JOIN LATERAL (SELECT event FROM chat_events e WHERE e.org_id = u.org_id AND e.user_id = u.id
-			AND e.event IN ('marked_spam', 'unmarked_spam') ORDER BY id DESC LIMIT 1) e ON true
-		WHERE u.org_id = $1 AND (e.event = 'marked_spam') <> u.spam`},
+			AND e.event IN ({event_marked}, {event_unmarked}) ORDER BY id DESC LIMIT 1) e ON true
+		WHERE u.org_id = $1 AND (e.event = {event_marked}) <> u.spam`},
 	{"every mark, unmark and expire recorded one event a user (rule 7)", `
 		SELECT abs((SELECT coalesce(sum(changed), 0) FROM spam_batches WHERE org_id = $1)
-			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ('marked_spam', 'unmarked_spam')))`},
+			- (SELECT count(*) FROM chat_events WHERE org_id = $1 AND event IN ({event_marked}, {event_unmarked})))`},
 	{"no pending campaign entry for a spam user (rule 5)", `
 		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
 		WHERE cr.org_id = $1 AND cr.status = {pending} AND u.spam`},
@@ -38,19 +38,19 @@ var invariants = []struct{ rule, sql string }{
 		SELECT count(*) FROM campaign_recipients cr JOIN users u ON u.org_id = cr.org_id AND u.id = cr.user_id
 		JOIN campaigns cp ON cp.org_id = cr.org_id AND cp.id = cr.campaign_id
 		WHERE cr.org_id = $1 AND cr.status = {excluded} AND cr.reason = {reason_spam} AND NOT u.spam
-			AND cp.kind = 'one-time' AND cp.last_run_at IS NULL`},
+			AND cp.kind = {kind_one_time} AND cp.last_run_at IS NULL`},
 	{"no assign or label event between a mark and the next unmark (rule 3)", `
 		SELECT count(*) FROM chat_events e
-		WHERE e.org_id = $1 AND e.event IN ('assigned', 'unassigned', 'labelled', 'unlabelled')
+		WHERE e.org_id = $1 AND e.event IN ({event_assigned}, {event_unassigned}, {event_labelled}, {event_unlabelled})
 			AND (SELECT m.event FROM chat_events m WHERE m.org_id = e.org_id AND m.user_id = e.user_id AND m.id < e.id
-			     AND m.event IN ('marked_spam', 'unmarked_spam') ORDER BY m.id DESC LIMIT 1) = 'marked_spam'`},
+			     AND m.event IN ({event_marked}, {event_unmarked}) ORDER BY m.id DESC LIMIT 1) = {event_marked}`},
 	{"no assign or label landed on a chat after its user was marked (rules 3, 11)", `
 		SELECT count(*) FROM users u
 		CROSS JOIN LATERAL (SELECT max(id) AS id FROM chat_events e
-			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.event = 'marked_spam') m
+			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.event = {event_marked}) m
 		WHERE u.org_id = $1 AND u.spam AND EXISTS (SELECT 1 FROM chat_events e
 			WHERE e.org_id = u.org_id AND e.user_id = u.id AND e.id > m.id
-			AND e.event IN ('assigned', 'unassigned', 'labelled', 'unlabelled'))`},
+			AND e.event IN ({event_assigned}, {event_unassigned}, {event_labelled}, {event_unlabelled}))`},
 	{"no expiry on a user who is not spam (an unmark or expire clears it)", `
 		SELECT count(*) FROM users WHERE org_id = $1 AND NOT spam AND spam_until IS NOT NULL`},
 	{"the campaign tallies equal the recipient rows (what campaign check reads)", `

@@ -23,7 +23,7 @@ const SetAssigneeSQL = `SELECT rls_set_assignee($1, $2, $3)`
 // UnmarkChatsSQL returns to the inbox the spam chats of org $1 of the
 // users an unmark's temp table spam_outcomes says are unmarked, as far as they
 // are in an agent-level role's view.
-const UnmarkChatsSQL = `SELECT rls_unmark_chats($1, (SELECT array_agg(user_id) FROM spam_outcomes WHERE status = 'unmarked'))`
+var UnmarkChatsSQL = Consts(`SELECT rls_unmark_chats($1, (SELECT array_agg(user_id) FROM spam_outcomes WHERE status = {ref_unmarked}))`)
 
 // RefHidden reports whether a ref that the session did not find names a
 // user of its org that row-level security hides from it (then the answer

@@ -8,9 +8,9 @@ ALTER TABLE users ADD COLUMN spam_until timestamptz;
 CREATE INDEX users_spam_until ON users (org_id, spam_until) WHERE spam AND spam_until IS NOT NULL;
 
 -- A batch is a mark, an unmark or an expire; an expire acts for no agent.
--- db_role is the database role that wrote it (SPEC §6's audit: every write
--- records the role, an impersonated write both); until is the expiry a
--- mark batch set.
+-- db_role is the database role that wrote it (the audit of README "Who may
+-- do what": every write records the role, an impersonated write both);
+-- until is the expiry a mark batch set.
 ALTER TABLE spam_batches DROP CONSTRAINT spam_batches_action_check;
 ALTER TABLE spam_batches ADD CONSTRAINT spam_batches_action_check CHECK (action IN ('mark', 'unmark', 'expire'));
 ALTER TABLE spam_batches ALTER COLUMN actor_id DROP NOT NULL;

@@ -1,7 +1,8 @@
--- Identity (SPEC §6): the database role is the credential, and an agent may
--- be bound to the PostgreSQL login role that acts as them. A role is bound to
--- at most one agent in the whole database, so "the agent of this role" is
--- one row (row-level security and inboxctl both look it up by session_user).
+-- Identity (README "Who may do what"): the database role is the credential,
+-- and an agent may be bound to the PostgreSQL login role that acts as them.
+-- A role is bound to at most one agent in the whole database, so "the agent
+-- of this role" is one row (row-level security and inboxctl both look it
+-- up by session_user).
 ALTER TABLE agents ADD COLUMN db_role text;
 CREATE UNIQUE INDEX agents_db_role ON agents (db_role) WHERE db_role IS NOT NULL;
 

@@ -1,5 +1,6 @@
 -- The database guards the spam rules for every writer, not only for
--- inboxctl (SPEC §6): a sender service, the inbox's webhook or psql.
+-- inboxctl (README "Who may do what"): a sender service, the inbox's webhook
+-- or psql.
 --   rule 3: a spam user's chat takes no assignee or label change and no
 --           outbound message;
 --   rule 4: the spam flag, the "Marked as Spam" trait and the chat's stored

@@ -1,11 +1,11 @@
--- Row-level security (SPEC §6): a role at level agent (a member of
--- inboxctl_agent, not of inboxctl_admin, not the schema owner) bound to an
--- agent (agents.db_role = session_user) sees, through inboxctl or psql,
--- exactly its agent's view (rule 2: an all-access agent every chat of its
--- org; an assigned-access agent inbox chats assigned to it or unassigned
--- and spam chats assigned to it or marked by it), in its own org only, and
--- changes only what its agent may change (rules 3 and 8; rule 3 itself is
--- 0009's triggers). An unbound agent-level role sees nothing.
+-- Row-level security (README "Who may do what"): a role at level agent (a
+-- member of inboxctl_agent, not of inboxctl_admin, not the schema owner)
+-- bound to an agent (agents.db_role = session_user) sees, through inboxctl
+-- or psql, exactly its agent's view (rule 2: an all-access agent every
+-- chat of its org; an assigned-access agent inbox chats assigned to it or
+-- unassigned and spam chats assigned to it or marked by it), in its own org
+-- only, and changes only what its agent may change (rules 3 and 8; rule 3
+-- itself is 0009's triggers). An unbound agent-level role sees nothing.
 --
 -- Everyone else is unaffected: the schema owner owns the tables (no FORCE),
 -- a superuser bypasses policies, and for the read and admin levels (and any

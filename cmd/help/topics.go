@@ -1,10 +1,10 @@
-package cmd
+package help
 
 import "github.com/spf13/cobra"
 
-// helpTopics are help-only commands (`inboxctl help exit-codes`), listed
+// Topics are help-only commands (`inboxctl help exit-codes`), listed
 // under "Additional help topics" as gh lists its own.
-func helpTopics() []*cobra.Command {
+func Topics() []*cobra.Command {
 	return []*cobra.Command{
 		{
 			Use:   "exit-codes",
