@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/inboxctl/inboxctl/cmd"
@@ -21,8 +19,8 @@ func TestCompletionsAreCurrent(t *testing.T) {
 		"fish":       "inboxctl.fish",
 		"powershell": "inboxctl.ps1",
 	} {
-		var out, errb bytes.Buffer
-		f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}}
+		io, _, out, errb := cmdutil.TestIO()
+		f := &cmdutil.Factory{IO: io}
 		if code := cmd.Run(context.Background(), f, []string{"completion", shell}); code != 0 {
 			t.Fatalf("completion %s: exit %d\n%s", shell, code, errb.String())
 		}
