@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -74,16 +76,20 @@ func buildBinary(dir, ldflags string) error {
 	return nil
 }
 
+// scriptDir holds the txtar scripts.
+var scriptDir = filepath.Join(repoRoot, "testdata", "script")
+
 // TestScripts runs every testdata/script/*.txtar against a fresh migrated
 // database (INBOXCTL_DATABASE_URL) with stdout and stdin not terminals;
 // their inboxctl is this test binary (TestMain).
-// EMPTY_DATABASE_URL names a database with no migrations applied;
+// EMPTY_DATABASE_URL names a database with no migrations applied (only in
+// the scripts that use it);
 // MIGRATIONS counts the embedded migrations and MIGRATION_NAMES lists them
 // as the pending-migrations error does, so that a new migration does not
 // rewrite the scripts.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir:           filepath.Join(repoRoot, "testdata", "script"),
+		Dir:           scriptDir,
 		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
 			url := testdb.URL(env.T().(testing.TB))
@@ -91,7 +97,9 @@ func TestScripts(t *testing.T) {
 			// After every script that passed, the spam rules hold over
 			// its database, whatever it did (store.RuleViolations).
 			env.Defer(func() { checkInvariantsAfter(env.T().(testing.TB), url) })
-			env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
+			if usesEmptyDatabase(env) {
+				env.Setenv("EMPTY_DATABASE_URL", testdb.EmptyURL(env.T().(testing.TB)))
+			}
 			var names []string
 			for _, m := range store.Migrations() {
 				names = append(names, m.Name)
@@ -113,6 +121,15 @@ func TestScripts(t *testing.T) {
 			"invariants": cmdInvariants,
 		},
 	})
+}
+
+// usesEmptyDatabase reports whether the script being set up names
+// $EMPTY_DATABASE_URL: only those few get a database with no migrations,
+// which costs a CREATE DATABASE.
+func usesEmptyDatabase(env *testscript.Env) bool {
+	name := path.Base(env.T().(testing.TB).Name())
+	script, err := os.ReadFile(filepath.Join(scriptDir, name+".txtar"))
+	return err != nil || bytes.Contains(script, []byte("EMPTY_DATABASE_URL"))
 }
 
 // cmdExits is `exits N prog args...`: run prog like exec and require exit
