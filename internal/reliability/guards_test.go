@@ -114,7 +114,7 @@ func TestRuleGuardsForEveryWriter(t *testing.T) {
 	}
 	d.invariants(t)
 	// Through inboxctl, the same refusals are exit 4 naming the rule.
-	r := inProcess(t, d.url, "owner@demo.test", "chat", "label", "set", "2", "vip")
+	r := inProcess(t, nil, d.url, "", "--as", "owner@demo.test", "chat", "label", "set", "2", "vip")
 	if r.Code != 4 || !strings.Contains(r.Stderr, "marked as spam") {
 		t.Errorf("chat label set on the spam user:\n%s", r)
 	}

@@ -1,17 +1,10 @@
 package reliability
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/inboxctl/inboxctl/cmd"
-	"github.com/inboxctl/inboxctl/internal/cmdutil"
 
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
@@ -51,20 +44,7 @@ func newRoles(t *testing.T, users int) roles {
 // as runs one command line in-process as the role whose URL is u.
 func as(t *testing.T, u string, args ...string) result {
 	t.Helper()
-	return asWithInput(t, u, "", args...)
-}
-
-// asWithInput is as with stdin.
-func asWithInput(t *testing.T, u, stdin string, args ...string) result {
-	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out, errb bytes.Buffer
-	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errb}}
-	code := cmd.Run(context.Background(), f, append([]string{"--config", cfg, "--database-url", u}, args...))
-	return result{Stdout: out.String(), Stderr: errb.String(), Code: int(code)}
+	return inProcess(t, nil, u, "", args...)
 }
 
 // expect runs args as u and requires the exit code and, for a refusal, one
@@ -150,6 +130,9 @@ func TestLevels(t *testing.T) {
 func TestAgentRoles(t *testing.T) {
 	t.Parallel()
 	r := newRoles(t, 12)
+	// Each role's commands share a connection pool, as in
+	// TestPermissionMatrix; the binding is read afresh by every command.
+	adminPool, agentPool := testPool(t, r.adminURL), testPool(t, r.agentURL)
 	csv := "phone,name\n+911111111111,New\n"
 	type cmd struct {
 		args  []string
@@ -177,7 +160,7 @@ func TestAgentRoles(t *testing.T) {
 				want = 4
 			}
 			args := append(append([]string{}, c.args...), "--as", a.email)
-			res := asWithInput(t, r.adminURL, c.stdin, args...)
+			res := inProcess(t, adminPool, r.adminURL, c.stdin, args...)
 			if res.Code != want && !(want == 0 && c.least == "owner" && res.Code == 2) {
 				t.Errorf("%s (%s): %v: exit %d, want %d\n%s", a.email, a.role, c.args, res.Code, want, res)
 			}
@@ -199,7 +182,7 @@ func TestAgentRoles(t *testing.T) {
 			if rank[a.role] < rank[c.least] {
 				want = 4
 			}
-			res := asWithInput(t, r.agentURL, c.stdin, c.args...)
+			res := inProcess(t, agentPool, r.agentURL, c.stdin, c.args...)
 			if res.Code != want {
 				t.Errorf("agent-level role bound to %s: %v: exit %d, want %d\n%s", a.email, c.args, res.Code, want, res)
 			}

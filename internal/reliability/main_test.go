@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inboxctl/inboxctl/cmd"
+	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/seed"
 	"github.com/inboxctl/inboxctl/internal/store"
@@ -84,6 +86,42 @@ func run(t *testing.T, env []string, stdin []byte, args ...string) result {
 		t.Fatal(err)
 	}
 	return result{Stdout: out.String(), Stderr: errb.String(), Code: code}
+}
+
+// inProcess runs one command line through cmd.Run with buffers for its
+// streams (not a terminal) and stdin for its input, against url. An empty
+// config file keeps the caller's own from being read. With pool not nil,
+// the command's connections come from pool (the Factory's RawDB swapped)
+// instead of a pool of its own: a command then costs its statements, not a
+// new server backend and its cold catalog caches, and it still checks the
+// migrations and the role's level and resolves the acting agent, as a run
+// of the binary does.
+func inProcess(t *testing.T, pool *store.DB, url, stdin string, args ...string) result {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io, in, out, errb := cmdutil.TestIO()
+	in.WriteString(stdin)
+	f := &cmdutil.Factory{IO: io}
+	if pool != nil {
+		f.RawDB = func(context.Context) (*store.DB, error) { return pool, nil }
+	}
+	code := cmd.Run(context.Background(), f, append([]string{"--config", cfg, "--database-url", url}, args...))
+	return result{Stdout: out.String(), Stderr: errb.String(), Code: int(code)}
+}
+
+// testPool is a connection pool to url for inProcess, closed when the
+// test ends.
+func testPool(t *testing.T, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // oneSentence fails unless stderr is exactly one "Error: ..." line: no

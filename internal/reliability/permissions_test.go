@@ -1,54 +1,19 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/inboxctl/inboxctl/cmd"
-	"github.com/inboxctl/inboxctl/internal/cmdutil"
 	"github.com/inboxctl/inboxctl/internal/directory"
 	"github.com/inboxctl/inboxctl/internal/errs"
 	"github.com/inboxctl/inboxctl/internal/rules"
 	"github.com/inboxctl/inboxctl/internal/seed"
 	"github.com/inboxctl/inboxctl/internal/spam"
-	"github.com/inboxctl/inboxctl/internal/store"
 	"github.com/inboxctl/inboxctl/internal/testdb"
 )
-
-// inProcess runs one command line through cmd.Run with buffers for its
-// streams (not a terminal), against url, acting as agent. An empty config
-// file keeps the caller's own from being read.
-func inProcess(t *testing.T, url, agent string, args ...string) result {
-	t.Helper()
-	return inProcessOn(t, nil, url, agent, args...)
-}
-
-// inProcessOn is inProcess with the command's connections taken from pool
-// (when not nil) instead of a pool of its own: a case then costs its
-// statements, not a new server backend and its cold catalog caches. The
-// command still checks the migrations and the role's level, and resolves
-// the acting agent, as a run of the binary does.
-func inProcessOn(t *testing.T, pool *store.DB, url, agent string, args ...string) result {
-	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out, errb bytes.Buffer
-	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}}
-	if pool != nil {
-		f.RawDB = func(context.Context) (*store.DB, error) { return pool, nil }
-	}
-	full := append([]string{"--config", cfg, "--database-url", url, "--as", agent}, args...)
-	code := cmd.Run(context.Background(), f, full)
-	return result{Stdout: out.String(), Stderr: errb.String(), Code: int(code)}
-}
 
 // situation is a chat's state relative to the acting agent.
 type situation struct {
@@ -242,17 +207,13 @@ func TestPermissionMatrix(t *testing.T) {
 	// The cases share one pool of connections, as a long-lived caller's
 	// commands would (the Factory's RawDB swapped); each case still runs
 	// the whole command.
-	pool, err := store.Open(ctx, d.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testPool(t, d.url)
 	for _, j := range jobs {
 		name := fmt.Sprintf("%s/%s(%s)/%s", j.cmd.name, j.actor.Agent.Email, j.actor.Agent.Access, j.sit.name)
 		before := d.chatState(t, j.userID)
 		a := j.actor.Agent.Rule()
 		want := j.cmd.want(a, before)
-		r := inProcessOn(t, pool, d.url, j.actor.Agent.Email, j.cmd.args(fmt.Sprint(j.userID), j.actor)...)
+		r := inProcess(t, pool, d.url, "", append([]string{"--as", j.actor.Agent.Email}, j.cmd.args(fmt.Sprint(j.userID), j.actor)...)...)
 		if errs.Code(r.Code) != want {
 			t.Errorf("%s: chat %+v: exit %d, rules say %d\n%s", name, before, r.Code, want, r)
 			continue
