@@ -76,6 +76,12 @@ func TestAudienceAgreesWithRules(t *testing.T) {
 		spam   bool
 	}
 	users := map[int64]user{}
+	type row struct {
+		ID     int64             `json:"id"`
+		Traits map[string]string `json:"traits"`
+		Spam   bool              `json:"spam"`
+	}
+	var rows []row
 	for id := int64(1); id <= 1500; id++ {
 		tr := map[string]string{}
 		for _, k := range keys {
@@ -84,12 +90,18 @@ func TestAudienceAgreesWithRules(t *testing.T) {
 			}
 		}
 		u := user{traits: tr, spam: rng.Intn(5) == 0}
-		b, _ := json.Marshal(tr)
-		if _, err := fx.db.Exec(`UPDATE users SET traits = $3, spam = $4, spam_marked_at = CASE WHEN $4 THEN now() END
-			WHERE org_id = $1 AND id = $2`, fx.org.ID, id, string(b), u.spam); err != nil {
-			t.Fatal(err)
-		}
+		rows = append(rows, row{ID: id, Traits: tr, Spam: u.spam})
 		users[id] = u
+	}
+	// The users' traits and flags, written in one statement.
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.db.Exec(`UPDATE users u SET traits = x.traits, spam = x.spam, spam_marked_at = CASE WHEN x.spam THEN now() END
+		FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, traits jsonb, spam boolean)
+		WHERE u.org_id = $1 AND u.id = x.id`, fx.org.ID, string(doc)); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := fx.db.Exec(`ANALYZE users`); err != nil {
 		t.Fatal(err)

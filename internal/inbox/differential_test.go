@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -47,19 +48,32 @@ func TestFoldersAgreeWithRules(t *testing.T) {
 	if _, err := fx.db.Exec(`INSERT INTO labels (org_id, name) VALUES ($1, 'later')`, fx.org.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Random assignees and labels, written in one statement.
+	type chatSetup struct {
+		UserID   int64   `json:"user_id"`
+		Assignee *int64  `json:"assignee_id"`
+		Label    *string `json:"label"`
+	}
+	setups := make([]chatSetup, 0, n)
 	for id := int64(1); id <= n; id++ {
-		var assignee any
+		c := chatSetup{UserID: id}
 		if r := rng.Intn(len(agents) + 2); r < len(agents) {
-			assignee = agents[r].Agent.ID
+			c.Assignee = &agents[r].Agent.ID
 		}
-		var label any
 		if r := rng.Intn(6); r < len(labels) {
-			label = labels[r]
+			c.Label = &labels[r]
 		}
-		if _, err := fx.db.Exec(`UPDATE chats SET assignee_id = $2, label_id = (SELECT id FROM labels WHERE org_id = $3 AND name = $4)
-			WHERE org_id = $3 AND user_id = $1`, id, assignee, fx.org.ID, label); err != nil {
-			t.Fatal(err)
-		}
+		setups = append(setups, c)
+	}
+	doc, err := json.Marshal(setups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.db.Exec(`UPDATE chats c SET assignee_id = x.assignee_id,
+			label_id = (SELECT id FROM labels WHERE org_id = $1 AND name = x.label)
+		FROM jsonb_to_recordset($2::jsonb) AS x(user_id bigint, assignee_id bigint, label text)
+		WHERE c.org_id = $1 AND c.user_id = x.user_id`, fx.org.ID, string(doc)); err != nil {
+		t.Fatal(err)
 	}
 	var marks []string
 	for id := 1; id <= n; id++ {

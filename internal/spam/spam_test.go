@@ -2,6 +2,7 @@ package spam_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -225,13 +226,27 @@ func TestOutcomesAgreeWithRules(t *testing.T) {
 	}
 	fx.db.Exec(`INSERT INTO users (org_id, phone) SELECT $1, '+4470' || lpad(i::text, 8, '0') FROM generate_series(1, $2::int) i`, fx.org.ID, n)
 	fx.db.Exec(`INSERT INTO chats (org_id, user_id) SELECT org_id, id FROM users WHERE org_id = $1`, fx.org.ID)
-	// Random assignments, then random marks by random agents.
+	// Random assignments (one statement), then random marks by random
+	// agents.
+	type assignment struct {
+		UserID   int64  `json:"user_id"`
+		Assignee *int64 `json:"assignee_id"`
+	}
+	assignments := make([]assignment, 0, n)
 	for id := int64(1); id <= n; id++ {
-		var assignee any
+		a := assignment{UserID: id}
 		if r := rng.Intn(len(agents) + 1); r < len(agents) {
-			assignee = agents[r].Agent.ID
+			a.Assignee = &agents[r].Agent.ID
 		}
-		fx.db.Exec(`UPDATE chats SET assignee_id = $2 WHERE user_id = $1`, id, assignee)
+		assignments = append(assignments, a)
+	}
+	doc, err := json.Marshal(assignments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.db.Exec(`UPDATE chats c SET assignee_id = x.assignee_id
+		FROM jsonb_to_recordset($1::jsonb) AS x(user_id bigint, assignee_id bigint) WHERE c.user_id = x.user_id`, string(doc)); err != nil {
+		t.Fatal(err)
 	}
 	var marks []string
 	for id := 1; id <= n; id++ {
