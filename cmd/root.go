@@ -66,8 +66,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) errs.Code {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
-	root.SetOut(f.IO.Out)
-	root.SetErr(f.IO.ErrOut)
 	if f.IO.Interrupted == nil {
 		f.IO.Interrupted = ctx.Done()
 	}

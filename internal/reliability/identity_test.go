@@ -132,7 +132,7 @@ func TestAgentRoles(t *testing.T) {
 	r := newRoles(t, 12)
 	// Each role's commands share a connection pool, as in
 	// TestPermissionMatrix; the binding is read afresh by every command.
-	adminPool, agentPool := testPool(t, r.adminURL), testPool(t, r.agentURL)
+	adminPool, agentPool := testdb.Connect(t, r.adminURL), testdb.Connect(t, r.agentURL)
 	csv := "phone,name\n+911111111111,New\n"
 	type cmd struct {
 		args  []string

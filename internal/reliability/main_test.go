@@ -112,18 +112,6 @@ func inProcess(t *testing.T, pool *store.DB, url, stdin string, args ...string) 
 	return result{Stdout: out.String(), Stderr: errb.String(), Code: int(code)}
 }
 
-// testPool is a connection pool to url for inProcess, closed when the
-// test ends.
-func testPool(t *testing.T, url string) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // oneSentence fails unless stderr is exactly one "Error: ..." line: no
 // stack trace, no raw driver dump, none of the secrets.
 func oneSentence(t *testing.T, r result, secrets ...string) {

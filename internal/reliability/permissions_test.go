@@ -207,7 +207,7 @@ func TestPermissionMatrix(t *testing.T) {
 	// The cases share one pool of connections, as a long-lived caller's
 	// commands would (the Factory's RawDB swapped); each case still runs
 	// the whole command.
-	pool := testPool(t, d.url)
+	pool := testdb.Connect(t, d.url)
 	for _, j := range jobs {
 		name := fmt.Sprintf("%s/%s(%s)/%s", j.cmd.name, j.actor.Agent.Email, j.actor.Agent.Access, j.sit.name)
 		before := d.chatState(t, j.userID)

@@ -15,15 +15,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
-func open(t *testing.T, u string) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+func open(t *testing.T, u string) *store.DB { return testdb.Connect(t, u) }
 
 func appliedRows(t *testing.T, db *store.DB) int {
 	t.Helper()

@@ -222,7 +222,13 @@ func URL(t testing.TB) string {
 // Open creates a fresh database for the test and connects to it.
 func Open(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), URL(t))
+	return Connect(t, URL(t))
+}
+
+// Connect opens a connection pool to u for the test, closed when it ends.
+func Connect(t testing.TB, u string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
